@@ -1,0 +1,32 @@
+# Set-up is part of every target: the first `make demo` or `make test` builds .venv by itself.
+PYTHON ?= python3
+VENV ?= .venv
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test lint bench clean
+
+demo: $(STAMP)
+	$(VENV)/bin/briefing demo
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check briefing tests benchmarks
+	$(VENV)/bin/mypy briefing
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/eval_extraction.py
+	$(VENV)/bin/python benchmarks/eval_clustering.py
+	$(VENV)/bin/python benchmarks/eval_summary.py
+
+$(STAMP): pyproject.toml
+	@sh scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+clean:
+	rm -rf $(VENV) output/demo

@@ -1,0 +1,165 @@
+"""Tests for briefing.cluster: one story per event, however many outlets, and nothing more."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from briefing.cluster import clean_headline, cluster_stories
+from briefing.models import Article
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+# name prefix -> (outlet, publication day); 000, 001 and 003 report the Geneva meeting.
+SEED_META = {
+    "000": ("Avrupa Times", "2022-01-21"),
+    "001": ("Sputnik", "2022-01-21"),
+    "002": ("InfoSurHoy", "2022-01-17"),
+    "003": ("The Moscow Times", "2022-01-21"),
+    "004": ("News2in", "2021-12-22"),
+}
+APPEAL = "… we have a small favor to ask."
+PAGE_LINES = {
+    "Support The Moscow Times!",
+    "Russian Foreign Minister Sergei Lavrov. Sergei Bobylev / TASS",
+}
+
+
+def seed_articles() -> list[Article]:
+    """The five seeds as Articles, with what extraction would remove from 003 removed."""
+    articles = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        key = path.name[:3]
+        source, day = SEED_META[key]
+        text = path.read_text(encoding="utf-8").split(APPEAL)[0]
+        lines = [ln for ln in text.splitlines() if ln.strip() and ln.strip() not in PAGE_LINES]
+        short_title = len(lines[0].split()) <= 15
+        articles.append(
+            Article(
+                id=key,
+                source=source,
+                topic="world",
+                url=f"https://example.org/{key}",
+                title=lines[0] if short_title else "",
+                text="\n".join(lines[1:] if short_title else lines),
+                published=datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC),
+            )
+        )
+    return articles
+
+
+def make(aid: str, title: str, text: str, source: str = "", hours: float = 0, topic: str = "world"):
+    """An article published `hours` after a fixed morning."""
+    return Article(
+        id=aid,
+        source=source or f"outlet-{aid}",
+        topic=topic,
+        url=f"https://example.org/{aid}",
+        title=title,
+        text=text,
+        published=datetime(2024, 3, 5, 8, tzinfo=UTC) + timedelta(hours=hours),
+    )
+
+
+QUAKE_A = (
+    "A magnitude 6.4 earthquake struck near the coastal city of Hualien in eastern Taiwan on "
+    "Tuesday, collapsing two hotels and killing at least nine people, the Central Weather Bureau "
+    "said. Rescuers in Hualien searched the Marshal Hotel for survivors overnight."
+)
+QUAKE_B = (
+    "A magnitude 7.1 earthquake shook the Mexican state of Puebla on Tuesday, toppling buildings "
+    "in Mexico City and killing more than 200 people, the National Seismological Service said. "
+    "Volunteers dug through the rubble of a school in Coapa."
+)
+
+
+def ids(stories) -> list[list[str]]:
+    return [sorted(a.id for a in s.articles) for s in stories]
+
+
+def test_seeds_geneva_meeting_is_one_story_and_earlier_events_stay_apart():
+    stories = cluster_stories(seed_articles())
+    assert sorted(ids(stories)) == [["000", "001", "003"], ["002"], ["004"]]
+    geneva = stories[0]
+    assert geneva.sources == ("Avrupa Times", "Sputnik", "The Moscow Times")
+    assert geneva.headline in {
+        "Lavrov-Blinken Talks Wrap Up With Two Sides 'on Clear Path to Understanding'",
+        "Russia, U.S. Agree to Talk Security Demands Next Week",
+    }
+
+
+def test_time_gap_keeps_a_follow_up_apart_even_when_text_is_alike():
+    early = make("a", "Lavrov expects US answer", QUAKE_A, hours=0)
+    late = make("b", "Lavrov expects US answer", QUAKE_A, hours=96)
+    assert len(cluster_stories([early, late])) == 2
+    assert len(cluster_stories([early, late], max_gap_hours=200)) == 1
+
+
+def test_similar_but_different_events_stay_apart_and_same_event_joins():
+    articles = [
+        make("a1", "Taiwan earthquake kills nine in Hualien", QUAKE_A),
+        make("a2", "Hualien quake: hotels collapse, nine dead", QUAKE_A.replace("Tuesday", "Tue")),
+        make("b1", "Mexico earthquake kills more than 200", QUAKE_B),
+        make("b2", "Puebla quake topples buildings in Mexico City", QUAKE_B[:180] + "."),
+    ]
+    assert sorted(ids(cluster_stories(articles))) == [["a1", "a2"], ["b1", "b2"]]
+
+
+def test_syndicated_copies_fold_into_one_story_with_clean_headline():
+    text = QUAKE_B
+    articles = [
+        make("x", "Mexico earthquake kills more than 200 | Reuters", text, "Reuters"),
+        make("y", "Mexico earthquake kills more than 200 - Yahoo News", text, "Yahoo", hours=2),
+        make("z", "Mexico earthquake kills more than 200", text, "MSN", hours=3),
+    ]
+    (story,) = cluster_stories(articles)
+    assert story.headline == "Mexico earthquake kills more than 200"
+    assert len(story.articles) == 3
+
+
+def test_no_articles_and_one_article():
+    assert cluster_stories([]) == ()
+    (story,) = cluster_stories([make("only", "Lone report - BBC News", QUAKE_A, topic="science")])
+    assert story.headline == "Lone report"
+    assert story.topic == "science"
+    assert story.summary == ()
+    assert len(story.id) == 12
+
+
+def test_output_is_deterministic_whatever_the_input_order():
+    articles = seed_articles() + [make("q", "Taiwan earthquake", QUAKE_A)]
+    first = cluster_stories(articles)
+    shuffled = articles[:]
+    random.Random(7).shuffle(shuffled)
+    again = cluster_stories(shuffled)
+    assert [s.id for s in first] == [s.id for s in again]
+    assert [s.headline for s in first] == [s.headline for s in again]
+    assert len(first[0].articles) == 3  # largest first
+
+
+def test_topic_is_the_majority_with_ties_to_the_earliest():
+    text = QUAKE_A
+    two_to_one = [
+        make("1", "Quake", text, topic="asia", hours=0),
+        make("2", "Quake", text, topic="world", hours=1),
+        make("3", "Quake", text, topic="world", hours=2),
+    ]
+    assert cluster_stories(two_to_one)[0].topic == "world"
+    tie = [make("1", "Quake", text, topic="asia"), make("2", "Quake", text, "o", 1, "world")]
+    assert cluster_stories(tie)[0].topic == "asia"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Talks end | Reuters", "Talks end"),
+        ("Russia, US agree - BBC News", "Russia, US agree"),
+        ("Russia - Ukraine", "Russia - Ukraine"),
+        ("Ukraine - a timeline of the talks", "Ukraine - a timeline of the talks"),
+        ("Lavrov: we will talk", "Lavrov: we will talk"),
+    ],
+)
+def test_clean_headline(title, expected):
+    assert clean_headline(title) == expected

@@ -1,0 +1,168 @@
+"""The whole pipeline through real boundaries: a local HTTP server, SQLite, WeasyPrint, pypdf."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefing.config import parse_config
+from briefing.demo import run_demo
+from briefing.feeds import parse_feed
+from briefing.http import Fetcher, Response
+from briefing.models import FeedSource
+from briefing.pipeline import generate
+from briefing.server import Canned, serve
+
+from .conftest import EVAL, need
+
+APPEAL = ("small favor to ask", "Support The Moscow Times", "Remind me later", "paiment methods")
+GENEVA = {"Avrupa Times", "Sputnik", "The Moscow Times"}
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(out), out
+
+
+def test_demo_makes_html_and_pdf(demo: tuple) -> None:
+    result, out = demo
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["briefing-2022-01-22.html", "briefing-2022-01-22.pdf"]
+    assert len(PdfReader(out / "briefing-2022-01-22.pdf").pages) >= 1
+    assert result.briefing.failures == ()
+    assert (result.briefing.stats.feeds, result.briefing.stats.articles) == (5, 5)
+
+
+def test_demo_geneva_meeting_is_one_story_of_three_outlets(demo: tuple) -> None:
+    result, _ = demo
+    stories = result.briefing.stories
+    by_outlets = {frozenset(s.sources): s for s in stories}
+    assert frozenset(GENEVA) in by_outlets
+    assert frozenset({"InfoSurHoy"}) in by_outlets  # Lavrov's press conference of 17 January
+    assert frozenset({"News2in"}) in by_outlets  # the talks first announced in December
+    assert len(stories) == 3
+    geneva = by_outlets[frozenset(GENEVA)]
+    assert geneva.summary and {s.source for s in geneva.summary} <= GENEVA
+
+
+def test_demo_pdf_names_outlets_and_shows_no_appeal_or_credit(demo: tuple) -> None:
+    result, out = demo
+    text = pdf_text(out / "briefing-2022-01-22.pdf")
+    flat = " ".join(text.split())
+    for outlet in (*GENEVA, "InfoSurHoy", "News2in"):
+        assert outlet in flat
+    for line in (*APPEAL, "Sergei Bobylev / TASS"):
+        assert line not in flat
+    html = (out / "briefing-2022-01-22.html").read_text(encoding="utf-8")
+    for line in (*APPEAL, "Bobylev"):
+        assert line not in html
+    for story in result.briefing.stories:
+        assert " ".join(story.headline.split()) in flat
+
+
+def test_demo_summaries_are_traceable_to_their_articles(demo: tuple) -> None:
+    result, _ = demo
+    for story in result.briefing.stories:
+        articles = {a.id: a for a in story.articles}
+        for sentence in story.summary:
+            article = articles[sentence.article_id]
+            assert sentence.source == article.source and sentence.url == article.url
+            assert " ".join(sentence.text.split()) in " ".join(article.text.split())
+
+
+# --- generate over real feeds and real pages ----------------------------------------------
+
+FEEDS = {  # real feed files of three formats, from the evaluation set
+    "Livemint": "rsparser/Tests/RSParserTests/Resources/livemint.xml",
+    "Daring Fireball": "rsparser/Tests/RSParserTests/Resources/DaringFireball.atom",
+    "Inessential": "rsparser/Tests/RSParserTests/Resources/inessential.json",
+}
+PER_FEED = 4
+
+
+def build_site(root: Path) -> None:
+    """Real feeds whose newest items are rewired to real pages, all served from `root`."""
+    pages = sorted(need(EVAL / "extraction" / "html").glob("*.html.gz"))
+    (root / "pages").mkdir()
+    index = 0
+    for name, rel in FEEDS.items():
+        raw = need(EVAL / "feeds" / rel).read_text(encoding="utf-8")
+        fake = Response(url="http://x/", status=200, body=raw.encode(), content_type="")
+        entries = parse_feed(fake, FeedSource(name, "http://x/", "T", max_articles=PER_FEED))
+        assert entries, rel
+        for entry in entries:
+            page = pages[index]
+            index += 1
+            local = f"__BASE__/pages/{page.name.removesuffix('.gz')}"
+            (root / "pages" / page.name.removesuffix(".gz")).write_bytes(
+                gzip.decompress(page.read_bytes())
+            )
+            raw = raw.replace(entry.url, local).replace(entry.url.replace("&", "&amp;"), local)
+        (root / Path(rel).name).write_text(raw, encoding="utf-8")
+    shutil.copy(need(EVAL / "feeds" / "rsparser/Tests/RSParserTests/Resources/coco.html"), root)
+
+
+def config_for(base: str, tmp: Path) -> dict:
+    feeds = [
+        {"name": name, "url": f"{base}/{Path(rel).name}", "max_articles": PER_FEED}
+        for name, rel in FEEDS.items()
+    ]
+    feeds += [
+        {"name": "Broken Feed", "url": f"{base}/coco.html"},  # an HTML page, not a feed
+        {"name": "Down Feed", "url": f"{base}/down.xml"},
+    ]
+    return {
+        "title": "Test Briefing",
+        "window_hours": 24 * 365 * 30,
+        "output_dir": str(tmp / "out"),
+        "database": str(tmp / "store.db"),
+        "feeds": feeds,
+        "workers": 4,
+    }
+
+
+def test_generate_over_real_feeds_survives_broken_feeds_and_reruns_with_304s(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    build_site(site)
+    now = datetime(2026, 11, 23, 6, tzinfo=UTC)
+    with serve(site, {"/down.xml": Canned(500, b"oops")}) as server:
+        config = parse_config(config_for(server.base_url, tmp_path), tmp_path / "feeds.toml")
+        first = generate(config, as_of=now, fetcher=fetcher)
+        page_requests = sum(n for p, n in server.requests.items() if p.startswith("/pages/"))
+        before = len(server.statuses)
+        second = generate(config, as_of=now, fetcher=fetcher)
+        page_requests_after = sum(n for p, n in server.requests.items() if p.startswith("/pages/"))
+        second_statuses = [status for _, status in server.statuses[before:]]
+
+    stats = first.briefing.stats
+    assert (stats.feeds, stats.feeds_failed) == (5, 2)
+    assert stats.articles_new == 3 * PER_FEED and stats.stories >= 3
+    failed = {f.subject: f.reason for f in first.briefing.failures}
+    assert failed == {
+        "Broken Feed": "not a feed (no items found in the response)",
+        "Down Feed": "HTTP 500",
+    }
+    html = (tmp_path / "out" / "briefing-2026-11-23.html").read_text(encoding="utf-8")
+    assert "Broken Feed" in html and "Down Feed" in html
+    assert "Broken Feed" in pdf_text(tmp_path / "out" / "briefing-2026-11-23.pdf")
+    assert "2 failed" in first.summary_line()
+
+    # The second run: conditional requests, 304s, nothing fetched or extracted again.
+    assert page_requests == 3 * PER_FEED and page_requests_after == page_requests
+    assert second_statuses.count(304) == 3
+    assert second.briefing.stats.feeds_unchanged == 3 and second.briefing.stats.articles_new == 0
+    assert second.briefing.stats.articles == stats.articles
+    assert [s.id for s in second.briefing.stories] == [s.id for s in first.briefing.stories]

@@ -1,0 +1,287 @@
+"""Render stage: escaping, safe links, the deny-all PDF fetcher, PDF read back, atomic writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefing import render as render_module
+from briefing.errors import DeliveryError, RenderError
+from briefing.models import Article, Briefing, Failure, RunStats, Section, Sentence, Story
+from briefing.render import (
+    format_span,
+    long_date,
+    render,
+    render_html,
+    render_pdf,
+    safe_url,
+    write_outputs,
+)
+
+T0 = datetime(2022, 1, 21, 13, 55, tzinfo=UTC)
+XSS = '"><script>x</script><img src=x onerror=y>'
+
+
+def article(source: str, title: str, minutes: int, url: str | None = None) -> Article:
+    """One article published `minutes` after T0."""
+    slug = source.lower().replace(" ", "-")
+    return Article(
+        id=f"{slug}-{minutes}",
+        source=source,
+        topic="World",
+        url=url or f"https://{slug}.example/news/{minutes}",
+        title=title,
+        text="Body text.",
+        published=T0 + timedelta(minutes=minutes),
+    )
+
+
+def sentence(text: str, art: Article) -> Sentence:
+    return Sentence(text=text, article_id=art.id, source=art.source, url=art.url)
+
+
+def make_briefing(**changes: object) -> Briefing:
+    """Two sections, three stories (one from three outlets, one with no summary), one failure."""
+    harbour = (
+        article("Coastal Herald", "Harbour bridge closes after storm damage", 0),
+        article("Daily Ledger", "Storm shuts harbour bridge", 40),
+        article("Radio North", "Bridge closed: what commuters need to know", 95),
+    )
+    grid = (article("Daily Ledger", "Grid operator warns of winter shortfall", 20),)
+    rates = (article("Market Wire", "Central bank holds rates at 1.5%", 60),)
+    stories = (
+        Story(
+            id="harbour-bridge",
+            headline="Harbour bridge closed after overnight storm",
+            topic="World",
+            articles=harbour,
+            summary=(
+                sentence("The harbour bridge was closed on Friday after storm damage.", harbour[0]),
+                sentence("Engineers expect repairs to take at least a week.", harbour[1]),
+                sentence("Ferries will run every ten minutes in the meantime.", harbour[2]),
+            ),
+        ),
+        Story(
+            id="grid-warning",
+            headline="Grid operator warns of winter shortfall",
+            topic="World",
+            articles=grid,
+            summary=(sentence("The grid operator asked for 2 GW of reserve capacity.", grid[0]),),
+        ),
+        Story(id="rates-hold", headline="Rates held", topic="Business", articles=rates),
+    )
+    values: dict[str, object] = dict(
+        title="Morning Briefing",
+        edition=date(2022, 1, 22),
+        generated=datetime(2022, 1, 22, 6, 1, tzinfo=UTC),
+        window_start=datetime(2022, 1, 21, 6, 0, tzinfo=UTC),
+        window_end=datetime(2022, 1, 22, 6, 0, tzinfo=UTC),
+        timezone="Europe/London",
+        sections=(Section("World", stories[:2]), Section("Business", stories[2:])),
+        failures=(Failure("feed", "Gazette Feed", "https://gazette.example/rss", "HTTP 503"),),
+        stats=RunStats(feeds=5, feeds_failed=1, articles=5, stories=3, outlets=4),
+    )
+    values.update(changes)
+    return Briefing(**values)  # type: ignore[arg-type]
+
+
+def pdf_text(pdf: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def html() -> str:
+    return render_html(make_briefing())
+
+
+@pytest.fixture(scope="module")
+def pdf(html: str) -> bytes:
+    return render_pdf(html)
+
+
+def test_html_shows_headlines_outlets_and_failure(html: str) -> None:
+    assert '<html lang="en">' in html
+    assert "Harbour bridge closed after overnight storm" in html
+    assert "Saturday 22 January 2022" in html
+    assert "Reported by 3 outlets:" in html
+    for outlet in ("Coastal Herald", "Daily Ledger", "Radio North", "Market Wire"):
+        assert outlet in html
+    assert "What could not be read" in html
+    assert "Gazette Feed" in html and "HTTP 503" in html
+    assert 'href="https://radio-north.example/news/95"' in html
+
+
+def test_story_without_summary_shows_first_title(html: str) -> None:
+    assert "Central bank holds rates at 1.5%" in html
+
+
+def test_no_failures_says_everything_was_read() -> None:
+    assert "Every feed and article was read." in render_html(make_briefing(failures=()))
+
+
+def test_hostile_text_is_escaped() -> None:
+    evil = article(XSS, XSS, 5)
+    story = Story(id=XSS, headline=XSS, topic=XSS, articles=(evil,), summary=(sentence(XSS, evil),))
+    briefing = make_briefing(
+        title=XSS,
+        sections=(Section(XSS, (story,)),),
+        failures=(Failure("article", XSS, XSS, XSS),),
+    )
+    out = render_html(briefing)
+    assert "<script>x" not in out
+    assert "<img src=x" not in out
+    assert "&lt;script&gt;x" in out
+
+
+def test_unsafe_urls_get_no_href() -> None:
+    bad_urls = (
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "file:///etc/hostname",
+        "//evil.example/x",
+        "/rel",
+    )
+    arts = tuple(article(f"Outlet {i}", "Title", i, url=u) for i, u in enumerate(bad_urls))
+    story = Story(
+        id="bad",
+        headline="Bad links",
+        topic="World",
+        articles=arts,
+        summary=tuple(sentence("Text.", a) for a in arts),
+    )
+    failure = Failure("article", "Bad link", "javascript:alert(2)", "refused")
+    out = render_html(make_briefing(sections=(Section("World", (story,)),), failures=(failure,)))
+    assert "javascript:" not in out.lower().replace("javascript:alert(2)</span>", "")
+    assert 'href="javascript' not in out.lower()
+    assert 'href="file:' not in out and 'href="data:' not in out and 'href="/' not in out
+
+
+def test_safe_url() -> None:
+    assert safe_url("https://example.com/a?b=1") == "https://example.com/a?b=1"
+    assert safe_url("HTTP://example.com") == "HTTP://example.com"
+    for bad in ("javascript:alert(1)", "https://", "https:/\\evil", "mailto:a@b", "", None, 3):
+        assert safe_url(bad) is None
+
+
+def test_dates_are_shown_in_the_briefing_timezone() -> None:
+    zone = render_module._zone("America/New_York")
+    assert format_span(T0, T0 + timedelta(minutes=95), zone) == "21 Jan 2022, 08:55 – 10:30"
+    assert format_span(T0, T0, zone) == "21 Jan 2022, 08:55"
+    assert long_date(date(2022, 1, 22)) == "Saturday 22 January 2022"
+    out = render_html(make_briefing())
+    assert "21 Jan 2022, 13:55 – 15:30" in out  # London is on UTC in January
+    window = re.sub(r"<[^>]+>", "", out)
+    assert "covering 21 Jan 2022, 06:00 – 22 Jan 2022, 06:00" in window
+
+
+def test_bad_timezone_and_page_size_raise_render_error() -> None:
+    with pytest.raises(RenderError):
+        render_html(make_briefing(timezone="Mars/Olympus"))
+    with pytest.raises(RenderError):
+        render_html(make_briefing(), page_size="A0")
+
+
+def test_template_error_raises_render_error(tmp_path: Path) -> None:
+    (tmp_path / "briefing.html").write_text("{{ briefing.no_such_field }}")
+    with pytest.raises(RenderError):
+        render_html(make_briefing(), template_dir=tmp_path)
+
+
+def test_pdf_reads_back(pdf: bytes) -> None:
+    assert pdf.startswith(b"%PDF-")
+    pages, text = pdf_text(pdf)
+    assert pages >= 1
+    assert "Harbour bridge closed" in text
+    assert "Coastal Herald" in text
+    assert "Gazette Feed" in text
+    assert b"/EmbeddedFile" not in pdf
+
+
+def test_pdf_embeds_the_bundled_fonts(pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = reader.pages[0]["/Resources"]["/Font"].values()
+    names = {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts}
+    assert {"Charis-SIL", "Charis-SIL-Italic", "Inter-Semi-Bold"} <= names
+
+
+def test_pdf_fetcher_refuses_local_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"SENTINEL-1234")
+    made = []
+    real_fetcher = render_module.deny_all_fetcher
+
+    def counting_fetcher():
+        fetcher = real_fetcher()
+        made.append(fetcher)
+        return fetcher
+
+    monkeypatch.setattr(render_module, "deny_all_fetcher", counting_fetcher)
+    hostile = (
+        f'<html><head><style>body {{ background: url("{secret.as_uri()}") }}</style></head>'
+        f'<body><p>Hello</p><img src="file:///etc/hostname"><img src="{secret.as_uri()}">'
+        '<img src="../../../../etc/hostname"><img src="http://127.0.0.2:9/x.png">'
+        f'<link rel="attachment" href="{secret.as_uri()}"></body></html>'
+    )
+    pdf = render_pdf(hostile)
+    refused = made[0].refused
+    assert "file:///etc/hostname" in refused
+    assert secret.as_uri() in refused
+    assert "http://127.0.0.2:9/x.png" in refused
+    assert b"/EmbeddedFile" not in pdf and b"SENTINEL" not in pdf
+    assert b"/Subtype /Image" not in pdf and b"/Subtype/Image" not in pdf
+
+
+def test_broken_html_for_pdf_raises_render_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(render_module, "deny_all_fetcher", explode)
+    with pytest.raises(RenderError):
+        render_pdf("<p>x</p>")
+
+
+def test_render_writes_both_files_atomically(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    paths = render(make_briefing(), out, "2022-01-22", page_size="Letter")
+    assert [p.name for p in paths] == ["2022-01-22.html", "2022-01-22.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["2022-01-22.html", "2022-01-22.pdf"]
+    assert "Morning Briefing" in paths[0].read_text(encoding="utf-8")
+    assert paths[1].read_bytes().startswith(b"%PDF-")
+
+
+def test_write_outputs_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    briefing = make_briefing()
+    write_outputs(briefing, "old", None, tmp_path, "day")
+    (path,) = write_outputs(briefing, "new \ud800", None, tmp_path, "day")
+    assert path.read_text(encoding="utf-8") == "new ?"
+    assert [p.name for p in tmp_path.iterdir()] == ["day.html"]
+
+
+def test_write_outputs_errors_name_the_path(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DeliveryError) as caught:
+        write_outputs(make_briefing(), "x", None, blocker / "sub", "day")
+    assert str(blocker / "sub") in str(caught.value)
+    with pytest.raises(DeliveryError):
+        write_outputs(make_briefing(), "x", None, tmp_path, "../escape")
+
+
+def test_render_rejects_unknown_formats(tmp_path: Path) -> None:
+    with pytest.raises(RenderError):
+        render(make_briefing(), tmp_path, "day", formats=("html", "docx"))
+
+
+def test_briefing_is_frozen_input() -> None:
+    # The templates get the record itself: a changed copy renders the change.
+    changed = dataclasses.replace(make_briefing(), title="Evening Briefing")
+    assert "Evening Briefing" in render_html(changed)
