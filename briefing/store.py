@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
 """
 
+# Columns added after a table was first created: (table, column, declaration). Each is added
+# once, when missing, so a store made by an older version gains them without losing a row.
+# New tables go in SCHEMA above (CREATE TABLE IF NOT EXISTS); new columns go here.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = ()
+
 ARTICLE_COLUMNS = (
     "id, url, source, topic, title, text, published, author, site_name, language, origin, note"
 )
@@ -192,8 +197,16 @@ def _prepare(connection: sqlite3.Connection, path: Path) -> None:
     connection.execute("PRAGMA synchronous = FULL")
     with connection:
         connection.executescript(SCHEMA)
+        _add_columns(connection)
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_columns(connection: sqlite3.Connection) -> None:
+    for table, column, declaration in ADDED_COLUMNS:
+        existing = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if column not in existing:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def _article_row(article: Article) -> tuple[str, ...]:
