@@ -16,9 +16,13 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy briefing
 
 bench: $(STAMP)
-	$(VENV)/bin/python benchmarks/eval_extraction.py
-	$(VENV)/bin/python benchmarks/eval_clustering.py
+	$(VENV)/bin/python benchmarks/extraction.py
+	$(VENV)/bin/python benchmarks/clustering.py
+	$(VENV)/bin/python benchmarks/clustering_scale.py
 	$(VENV)/bin/python benchmarks/eval_summary.py
+	$(VENV)/bin/python benchmarks/fetch.py
+	$(VENV)/bin/python benchmarks/scheduler_simulation.py
+	$(VENV)/bin/python benchmarks/render.py
 
 $(STAMP): pyproject.toml
 	@sh scripts/system-deps.sh

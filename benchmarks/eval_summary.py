@@ -29,7 +29,7 @@ from briefing.models import Article, Story
 from briefing.summarize import summarize_story
 
 sys.path.insert(0, str(Path(__file__).parent))
-from eval_clustering import load_documents, to_article  # noqa: E402
+from ecb import load_documents, to_article  # noqa: E402
 
 DATA = Path("/work/shared/eval/clustering")
 METHODS = {

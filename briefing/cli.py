@@ -99,14 +99,20 @@ def main() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Write here instead of the config's output_dir.",
 )
+@click.option("--send", is_flag=True, help="Then e-mail it to [email] recipients who lack it.")
 @handle_errors
-def generate_command(config_path: Path, as_of: str | None, output_dir: Path | None) -> None:
+def generate_command(
+    config_path: Path, as_of: str | None, output_dir: Path | None, send: bool = False
+) -> None:
     """Fetch the feeds and write today's briefing.
 
     Example: briefing generate --config feeds.toml --as-of 2026-11-23
     """
     config = load_config(config_path)
     moment = _parse_as_of(as_of, config) if as_of else None
+    if send:
+        _generate_and_send(config, moment, output_dir)
+        return
     with _bar() as bar:
         result = generate(config, as_of=moment, output_dir=output_dir, progress=RichProgress(bar))
     _report(result)
@@ -181,3 +187,236 @@ def _report(result: RunResult) -> None:
         detail = escape(f"{failure.subject} ({failure.url}): {failure.reason}")
         err.print(f"[yellow]{failure.stage} failed:[/] {detail}", highlight=False, soft_wrap=True)
     out.print(result.summary_line(), highlight=False, soft_wrap=True, markup=False)
+
+
+def _generate_and_send(config: Config, moment: datetime | None, output_dir: Path | None) -> None:
+    from .pipeline import run_edition
+    from .schedule import instance_lock
+
+    with instance_lock(config.database), _bar() as bar:
+        result = run_edition(
+            config, as_of=moment, output_dir=output_dir, progress=RichProgress(bar)
+        )
+    _report(result.run)
+    _report_deliveries(result.deliveries)
+
+
+@main.command("send")
+@config_option
+@click.option("--date", "day", help="The edition's date (YYYY-MM-DD); default today.")
+@click.option("--resend", is_flag=True, help="Send again, even to those who had it.")
+@handle_errors
+def send_command(config_path: Path, day: str | None, resend: bool) -> None:
+    """E-mail a stored edition to the recipients who have not had it (or all, with --resend).
+
+    Example: briefing send --date 2026-11-23
+    """
+    from .pipeline import send_edition
+    from .schedule import instance_lock
+    from .store import open_store
+
+    config = load_config(config_path)
+    edition = _parse_as_of(day, config).date() if day else datetime.now(config.tz).date()
+    with instance_lock(config.database), open_store(config.database) as store:
+        deliveries = send_edition(store, config, edition, resend=resend)
+    _report_deliveries(deliveries)
+
+
+@main.command("schedule")
+@config_option
+@click.option("--run-now", is_flag=True, help="Make today's edition at once if it is not done.")
+@handle_errors
+def schedule_command(config_path: Path, run_now: bool) -> None:
+    """Run until stopped: the edition on the config's schedule, the feeds polled in between.
+
+    Example: briefing schedule --config feeds.toml
+    """
+    import logging
+
+    from .schedule import serve_forever
+
+    config = load_config(config_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own log says what ran
+    err.print(
+        f"briefing schedule: '{config.schedule}' ({config.timezone}), polling every "
+        f"{config.poll_minutes:g} min; SIGTERM or Ctrl-C stops it",
+        highlight=False,
+        markup=False,
+    )
+    serve_forever(config, run_now=run_now)
+    err.print("briefing schedule: stopped", highlight=False, markup=False)
+
+
+def _report_deliveries(deliveries: Any) -> None:
+    from .deliver import delivery_error
+
+    for d in deliveries:
+        colour = {"sent": "green", "uncertain": "yellow"}.get(d.status, "red")
+        line = escape(f"{d.recipient}: {d.status} {d.detail}".rstrip())
+        if d.status == "uncertain":
+            line += " (it may have arrived: check, and send again with `briefing send --resend`)"
+        err.print(f"[{colour}]mail[/] {line}", highlight=False, soft_wrap=True)
+    problem = delivery_error(deliveries)
+    if problem is not None:
+        raise problem
+
+
+@main.group("feeds")
+def feeds_group() -> None:
+    """List, add, import, export and check the feeds of the config.
+
+    Example: briefing feeds add https://www.example.org/ --topic World
+    """
+
+
+@feeds_group.command("list")
+@config_option
+@handle_errors
+def feeds_list_command(config_path: Path) -> None:
+    """List the configured feeds.
+
+    Example: briefing feeds list
+    """
+    out.print(_feed_table(load_config(config_path)))
+
+
+@feeds_group.command("add")
+@config_option
+@click.argument("url")
+@click.option("--topic", help="The section its stories go to.")
+@click.option("--name", help="The outlet's name (default: the feed's title).")
+@handle_errors
+def feeds_add_command(config_path: Path, url: str, topic: str | None, name: str | None) -> None:
+    """Add a feed, or a site whose page names its feed (autodiscovery).
+
+    Example: briefing feeds add https://www.example.org/ --topic World
+    """
+    from dataclasses import replace
+
+    from .feedlist import add_feeds, discover_feed
+    from .http import Fetcher, policy_for
+
+    config = load_config(config_path)
+    with Fetcher(policy=policy_for(config.fetch)) as fetcher:
+        found = discover_feed(url, fetcher)
+    added = add_feeds(config_path, [replace(found, name=name or found.name, topic=topic)])
+    verb = "added" if added else "already in the config:"
+    out.print(f"{verb} {found.name} <{found.url}>", highlight=False, markup=False)
+
+
+@feeds_group.command("import")
+@config_option
+@click.argument("opml_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@handle_errors
+def feeds_import_command(config_path: Path, opml_file: Path) -> None:
+    """Add every feed of an OPML file that the config lacks.
+
+    Example: briefing feeds import subscriptions.opml
+    """
+    from .feedlist import add_feeds, read_opml
+
+    try:
+        feeds = read_opml(opml_file.read_bytes())
+    except ValueError as exc:
+        raise click.ClickException(f"{opml_file}: {exc}") from None
+    added = add_feeds(config_path, feeds)
+    out.print(f"{len(added)} of {len(feeds)} feeds added to {config_path}", highlight=False)
+
+
+@feeds_group.command("export")
+@config_option
+@handle_errors
+def feeds_export_command(config_path: Path) -> None:
+    """Write the feeds as OPML 2.0 to standard output.
+
+    Example: briefing feeds export > subscriptions.opml
+    """
+    from .feedlist import write_opml
+
+    config = load_config(config_path)
+    click.echo(write_opml(config.feeds, config.title))
+
+
+@feeds_group.command("check")
+@config_option
+@click.option("--fetch", "fetch_now", is_flag=True, help="Fetch the feeds that are due first.")
+@handle_errors
+def feeds_check_command(config_path: Path, fetch_now: bool) -> None:
+    """Show each feed's status, last success, failures in a row, entries and error.
+
+    Example: briefing feeds check --fetch
+    """
+    from .feedlist import check_now, feed_health
+    from .http import Fetcher, policy_for
+    from .store import open_store
+
+    config = load_config(config_path)
+    with open_store(config.database) as store:
+        if fetch_now:
+            with Fetcher(policy=policy_for(config.fetch)) as fetcher:
+                check_now(config, fetcher, store)
+        rows = feed_health(config, store)
+    out.print(_health_table(rows))
+
+
+def _health_table(rows: Any) -> Table:
+    table = Table("feed", "status", "last success", "failures", "entries", "error")
+    for source, h in rows:
+        if h is None:
+            table.add_row(escape(source.name), "never fetched", "", "", "", "")
+            continue
+        status = "failing" if h.failures else "ok"
+        success = h.last_success.strftime("%Y-%m-%d %H:%M") if h.last_success else "never"
+        entries = "" if h.entries is None else str(h.entries)
+        error = escape(h.last_error or "")
+        table.add_row(escape(source.name), status, success, str(h.failures), entries, error)
+    return table
+
+
+@main.command("extract")
+@click.argument("path_or_url")
+@click.option("--url", help="Where a saved page came from (improves its metadata).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, removed parts included.")
+@click.option("--explain", is_flag=True, help="Also show what was removed, and why.")
+@handle_errors
+def extract_command(path_or_url: str, url: str | None, as_json: bool, explain: bool) -> None:
+    """Print the article of one saved page (plain or .gz) or URL, without its boilerplate.
+
+    Example: briefing extract saved/page.html.gz --url https://example.org/news/1 --explain
+    """
+    import json
+
+    from .extract import extract_document, extraction_record
+
+    record = extraction_record(extract_document(path_or_url, url))
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{record['title']}\n\n{record['text']}")
+    if explain:
+        removed: Any = record["removed"]
+        click.echo(f"\n--- removed: {len(removed)} paragraph(s)")
+        for item in removed:
+            click.echo(f"[{item['reason']}] {item['text']}")
+
+
+@main.command("cluster")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the stories.")
+@click.option("--explain", is_flag=True, help="Say why articles were put together or kept apart.")
+@handle_errors
+def cluster_command(file: Path, as_json: bool, explain: bool) -> None:
+    """Group the articles of a JSONL file (id, title, text; url, source, published) into stories.
+
+    Example: briefing cluster articles.jsonl --explain
+    """
+    import json
+
+    from .explain import cluster_file, format_report, read_articles
+
+    report = cluster_file(read_articles(file), explain=explain)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report))

@@ -8,6 +8,7 @@ read, is parsed from its JSON. Any failure of one feed becomes a `FeedResult` wi
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import hashlib
 import html
 import io
@@ -15,7 +16,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -23,14 +25,17 @@ import feedparser
 import nh3
 
 from .errors import FetchError
-from .http import Fetcher, Response
-from .models import Entry, FeedResult, FeedSource
+from .feedcheck import UnsafeFeed, check_entities, repair_char_refs
+from .http import Fetcher, Response, RetryLater
+from .models import Entry, FeedHealth, FeedResult, FeedSource
+from .politeness import latest, ttl_until
 
 Validators = Callable[[str], tuple[str | None, str | None]]
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_\w+)$", re.I)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote)>|<br\s*/?>")
+FUTURE_SLACK = timedelta(minutes=10)  # clocks differ; beyond this a date is in the future
 
 
 def fetch_feeds(
@@ -67,6 +72,14 @@ def fetch_feed(
             max_bytes=source.max_bytes,
             etag=etag,
             last_modified=last_modified,
+            robots=False,  # the user subscribed to this feed: robots.txt is for crawlers
+        )
+    except RetryLater as exc:
+        return FeedResult(
+            source=source,
+            error=f"{exc.reason} (the site asked us to wait until {_hhmm(exc.retry_at)})",
+            http_status=exc.status,
+            next_fetch=exc.retry_at,
         )
     except FetchError as exc:
         return FeedResult(source=source, error=exc.reason, http_status=exc.status)
@@ -77,35 +90,99 @@ def fetch_feed(
             http_status=304,
             etag=response.etag or etag,
             last_modified=response.last_modified or last_modified,
+            next_fetch=response.fresh_until,
         )
+    return _parsed_result(source, response)
+
+
+def _parsed_result(source: FeedSource, response: Response) -> FeedResult:
     try:
-        entries = parse_feed(response, source)
+        content = read_feed(response, source)
+    except UnsafeFeed as exc:
+        return FeedResult(source=source, error=f"feed rejected: {exc}", http_status=response.status)
     except Exception as exc:  # feedparser raises on a few malformed inputs; one feed, not the run
         return FeedResult(source=source, error=f"could not parse the feed: {type(exc).__name__}")
-    if entries is None:
+    if content is None:
         return FeedResult(source=source, error="not a feed (no items found in the response)")
     return FeedResult(
         source=source,
-        entries=entries,
+        entries=content.entries,
+        items=content.items,
         http_status=response.status,
         etag=response.etag,
         last_modified=response.last_modified,
+        next_fetch=latest([response.fresh_until, ttl_until(_rss_ttl(response))]),
     )
 
 
+def waiting_results(
+    sources: Sequence[FeedSource], states: Mapping[str, FeedHealth], now: datetime
+) -> tuple[tuple[FeedSource, ...], dict[str, FeedResult]]:
+    """Split feeds into those due now and those whose site asked us to wait (as results).
+
+    A waiting feed that was failing stays a failure, so it is reported every run until it
+    recovers, never forgotten.
+    """
+    due: list[FeedSource] = []
+    waiting: dict[str, FeedResult] = {}
+    for source in sources:
+        state = states.get(source.url)
+        if state is None or state.next_fetch is None or state.next_fetch <= now:
+            due.append(source)
+            continue
+        error = None
+        if state.failures:
+            error = (
+                f"{state.last_error or 'failing'}; not asked this run "
+                f"(failed runs in a row: {state.failures})"
+            )
+        waiting[source.url] = FeedResult(
+            source=source,
+            not_modified=error is None,
+            error=error,
+            http_status=state.status,
+            next_fetch=state.next_fetch,
+            skipped=True,
+        )
+    return tuple(due), waiting
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContent:
+    """What one downloaded feed holds: its title, its usable entries, and its item count."""
+
+    title: str
+    entries: tuple[Entry, ...]
+    items: int  # items in the document, before those without a link are dropped and capping
+
+
 def parse_feed(response: Response, source: FeedSource) -> tuple[Entry, ...] | None:
-    """Entries of a downloaded feed, newest first and at most `max_articles`; None if not a feed."""
+    """Entries of a downloaded feed, newest first and at most `max_articles`; None if not a feed.
+
+    Raises UnsafeFeed for a DOCTYPE that could blow up the parser.
+    """
+    content = read_feed(response, source)
+    return content.entries if content else None
+
+
+def read_feed(response: Response, source: FeedSource) -> FeedContent | None:
+    """The feed in a response (RSS, RDF, Atom or JSON Feed), or None if it holds none."""
     if _looks_like_json(response):
-        entries = _parse_json_feed(response, source)
+        parsed = _parse_json_feed(response, source)
     else:
-        entries = _parse_xml_feed(response, source)
-    if entries is None:
+        check_entities(response.body)
+        repaired = dataclasses.replace(response, body=repair_char_refs(response.body))
+        parsed = _parse_xml_feed(repaired, source)
+    if parsed is None:
         return None
-    newest = sorted(entries, key=_sort_key, reverse=True)
-    return tuple(_unique(newest))[: source.max_articles]
+    title, entries = parsed
+    now = datetime.now(UTC)
+    newest = sorted((_no_future(e, now) for e in entries), key=_sort_key, reverse=True)
+    kept = tuple(unique_entries(newest))[: source.max_articles]
+    return FeedContent(title=title, entries=kept, items=len(entries))
 
 
-def _parse_xml_feed(response: Response, source: FeedSource) -> list[Entry] | None:
+def _parse_xml_feed(response: Response, source: FeedSource) -> tuple[str, list[Entry]] | None:
     # A file object, never bytes or str: feedparser treats a string as a URL or a path.
     parsed = feedparser.parse(io.BytesIO(response.body), response_headers=response.header_map())
     if not parsed.get("version") and not parsed.entries:
@@ -113,7 +190,24 @@ def _parse_xml_feed(response: Response, source: FeedSource) -> list[Entry] | Non
     entries = [_entry_from_item(item, response.url, source) for item in parsed.entries]
     if parsed.bozo and not any(e.url for e in entries):
         return None  # malformed, and nothing usable survived: not a partial success
-    return entries
+    return clean_text(parsed.feed.get("title") or ""), entries
+
+
+def _rss_ttl(response: Response) -> str | None:
+    """The RSS <ttl> in minutes, read from the raw bytes (feedparser keeps it on the feed)."""
+    match = re.search(rb"<ttl>\s*(\d{1,6})\s*</ttl>", response.body[:65536])
+    return match.group(1).decode() if match else None
+
+
+def _hhmm(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _no_future(entry: Entry, now: datetime) -> Entry:
+    """A date in the future (a wrong clock or time zone) is taken as the time it was read."""
+    if entry.published is not None and entry.published > now + FUTURE_SLACK:
+        return dataclasses.replace(entry, published=now)
+    return entry
 
 
 def _entry_from_item(item: Any, base: str, source: FeedSource) -> Entry:
@@ -124,10 +218,10 @@ def _entry_from_item(item: Any, base: str, source: FeedSource) -> Entry:
     # dict.get reads the stored keys without feedparser's deprecated updated->published mapping.
     published = _struct_time(dict.get(item, "published_parsed") or dict.get(item, "updated_parsed"))
     return Entry(
-        id=entry_id(item.get("id") or "", link, title),
+        id=entry_id(item.get("id") or "", link, title, scope=source.url),
         source=source.name,
         topic=source.topic,
-        url=link,
+        url=canonical_url(link),
         title=title,
         summary=html_to_text(body),
         published=published,
@@ -139,9 +233,9 @@ def _looks_like_json(response: Response) -> bool:
     return "json" in response.content_type.lower() or response.body.lstrip()[:1] == b"{"
 
 
-def _parse_json_feed(response: Response, source: FeedSource) -> list[Entry] | None:
+def _parse_json_feed(response: Response, source: FeedSource) -> tuple[str, list[Entry]] | None:
     try:
-        data = json.loads(response.text())
+        data = json.loads(response.text(), strict=False)  # raw control characters occur
     except ValueError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
@@ -149,7 +243,8 @@ def _parse_json_feed(response: Response, source: FeedSource) -> list[Entry] | No
     if "jsonfeed.org" not in str(data.get("version", "")):
         return None
     items = [i for i in data["items"] if isinstance(i, dict)]
-    return [_entry_from_json(item, response.url, source) for item in items]
+    entries = [_entry_from_json(item, response.url, source) for item in items]
+    return clean_text(str(data.get("title") or "")), entries
 
 
 def _entry_from_json(item: Mapping[str, Any], base: str, source: FeedSource) -> Entry:
@@ -158,10 +253,10 @@ def _entry_from_json(item: Mapping[str, Any], base: str, source: FeedSource) -> 
     body = item.get("content_html") or item.get("summary") or item.get("content_text") or ""
     author = item.get("author") or (item.get("authors") or [{}])[0]
     return Entry(
-        id=entry_id(str(item.get("id") or ""), link, title),
+        id=entry_id(str(item.get("id") or ""), link, title, scope=source.url),
         source=source.name,
         topic=source.topic,
-        url=link,
+        url=canonical_url(link),
         title=title,
         summary=html_to_text(str(body)),
         published=_iso_date(item.get("date_published") or item.get("date_modified")),
@@ -169,10 +264,47 @@ def _entry_from_json(item: Mapping[str, Any], base: str, source: FeedSource) -> 
     )
 
 
-def entry_id(guid: str, link: str, title: str) -> str:
-    """A stable identity: the guid, else the canonical link, else a hash of link and title."""
-    key = guid.strip() or canonical_url(link) or f"{link}\n{title}"
+def entry_id(guid: str, link: str, title: str, scope: str = "") -> str:
+    """A stable identity: the guid, else the canonical link, else a hash of link and title.
+
+    A guid that is a URL is folded like a link; any other guid ("1", "post-42") only means
+    something inside its own feed, so it is taken together with the feed's URL (`scope`).
+    """
+    guid = guid.strip()
+    if guid:
+        key = identity_key(guid) or f"{scope}\n{guid}"
+    else:
+        key = identity_key(link) or f"{link}\n{title}"
     return hashlib.sha1(key.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def identity_key(url: str) -> str:
+    """What makes two links the same article: http/https, `www.`, a trailing slash, tracking
+    parameters and the fragment folded away; "" for anything but an http(s) URL."""
+    canonical = canonical_url(url)
+    if not canonical:
+        return ""
+    parts = urlsplit(canonical)
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return f"{host}{path}?{query}" if query else f"{host}{path}"
+
+
+def url_variants(url: str) -> tuple[str, ...]:
+    """The spellings of a canonical URL that name the same article (scheme, www, slash)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return ()
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/")
+    suffix = f"?{parts.query}" if parts.query else ""
+    return tuple(
+        f"{scheme}://{h}{p}{suffix}"
+        for scheme in ("https", "http")
+        for h in (host, f"www.{host}")
+        for p in dict.fromkeys((path or "/", path + "/"))
+    )
 
 
 def canonical_url(url: str) -> str:
@@ -227,9 +359,11 @@ def _sort_key(entry: Entry) -> datetime:
     return entry.published or datetime.min.replace(tzinfo=UTC)
 
 
-def _unique(entries: Iterable[Entry]) -> Iterable[Entry]:
+def unique_entries(entries: Iterable[Entry]) -> Iterable[Entry]:
+    """Entries with a link, each article once: by id and by its folded link."""
     seen: set[str] = set()
     for entry in entries:
-        if entry.id not in seen and entry.url:
-            seen.add(entry.id)
+        key = identity_key(entry.url)
+        if entry.url and entry.id not in seen and key not in seen:
+            seen.update((entry.id, key))
             yield entry

@@ -1,31 +1,53 @@
-"""The one HTTP client every download goes through: feeds and article pages alike.
+"""The one HTTP client every download goes through: feeds, pages and robots.txt alike.
 
 No library fetches anything by itself: feedparser and trafilatura only ever see the bytes or text
-this module returns. Every request has a total deadline (not only a gap between bytes), a cap on
-the decompressed body, http(s) on every redirect hop, at most two requests at once per host, and
-one retry for errors that are usually passing (timeouts, 429, 5xx).
+this module returns. Every request has a total deadline (enforced on each socket read, not only
+as a gap between bytes), a cap on the decompressed body, http(s) on every redirect hop (at most
+five), a per-host cap on concurrent requests and a per-host delay, and bounded retries with
+backoff for errors that are usually passing (timeouts, 429, 5xx). The address actually connected
+to is checked by the network backend (`guard.py`), so redirects and DNS rebinding cannot reach a
+private network unless the config allows it.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from . import __version__
 from .errors import FetchError
+from .guard import AddressGuard, BlockedAddress, guarded_transport, request_deadline
+from .politeness import RobotsRules, cache_until, retry_after
 
-USER_AGENT = f"briefing/{__version__} (daily news briefing generator; python-httpx)"
+if TYPE_CHECKING:
+    from .config import FetchConfig
+
+USER_AGENT = f"briefing/{__version__} (daily news briefing generator)"
 MAX_REDIRECTS = 5
 PER_HOST = 2
+HOST_DELAY = 0.1  # seconds between the starts of two requests to one host
+RETRIES = 2
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_PAUSE = 0.5  # seconds before the one retry; the deadline still bounds the whole request
+RETRY_PAUSE = 0.5  # first backoff; doubled each retry, and the deadline bounds them all
+MAX_RETRY_WAIT = 10.0  # a Retry-After longer than this is honoured between runs, not waited
+
+
+class RetryLater(FetchError):
+    """A 429 or 503 with Retry-After: not to be asked again before `.retry_at`."""
+
+    def __init__(self, message: str, *, url: str, status: int, retry_at: datetime) -> None:
+        super().__init__(message, url=url, status=status, transient=True)
+        self.retry_at = retry_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +60,7 @@ class Response:
     content_type: str = ""
     etag: str | None = None
     last_modified: str | None = None
+    fresh_until: datetime | None = None  # from Cache-Control max-age or Expires
 
     @property
     def not_modified(self) -> bool:
@@ -59,19 +82,41 @@ class Response:
             return self.body.decode("utf-8", errors="replace")
 
 
-class Fetcher:
-    """A shared, thread-safe HTTP client with per-host limits; use as a context manager."""
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """How politely and how guardedly the fetcher behaves; built from the config's [fetch]."""
 
-    def __init__(self, *, transport: httpx.BaseTransport | None = None) -> None:
+    allow_networks: tuple[str, ...] = ()
+    per_host: int = PER_HOST
+    host_delay: float = HOST_DELAY
+    retries: int = RETRIES
+    user_agent: str = USER_AGENT
+    respect_robots: bool = True  # for everything but feeds, which the user subscribed to
+
+
+class Fetcher:
+    """A shared, thread-safe HTTP client with per-host limits; use as a context manager.
+
+    Without `transport` the client connects through the address guard; a test may pass its own
+    transport, which then decides what may be reached.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        policy: FetchPolicy | None = None,
+    ) -> None:
+        self.policy = policy or FetchPolicy()
+        guard = AddressGuard(self.policy.allow_networks)
         self._client = httpx.Client(
-            transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            transport=transport or guarded_transport(guard),
+            headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
+            trust_env=False,  # a proxy from the environment would be connected to unchecked
         )
-        self._hosts: dict[str, threading.Semaphore] = defaultdict(
-            lambda: threading.Semaphore(PER_HOST)
-        )
-        self._lock = threading.Lock()
+        self._hosts = _HostGate(self.policy.per_host, self.policy.host_delay)
+        self._robots = RobotsRules(self)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -90,21 +135,34 @@ class Fetcher:
         max_bytes: int = 15 * 1024 * 1024,
         etag: str | None = None,
         last_modified: str | None = None,
+        robots: bool = True,
+        retries: int | None = None,
     ) -> Response:
-        """Download `url`, retrying once if the failure is likely passing; raise FetchError."""
-        deadline = time.monotonic() + timeout
-        try:
-            return self._get_once(url, deadline, max_bytes, etag, last_modified)
-        except FetchError as exc:
-            if not exc.transient or time.monotonic() + RETRY_PAUSE >= deadline:
-                raise
-        time.sleep(RETRY_PAUSE)
-        return self._get_once(url, deadline, max_bytes, etag, last_modified)
+        """Download `url`, retrying a passing failure with backoff; raise FetchError.
+
+        With `robots` (the default, for pages) a URL the site's robots.txt disallows is refused
+        when the policy respects robots.txt; feeds are fetched with `robots=False`. `retries`
+        overrides the policy's number of retries.
+        """
+        retries = self.policy.retries if retries is None else retries
+        if robots and self.policy.respect_robots and not self._robots.allows(url):
+            raise FetchError("robots.txt disallows fetching this page", url=url)
+        clock = _Deadline(time.monotonic() + timeout)
+        attempt = 0
+        while True:
+            try:
+                return self._get_once(url, clock, max_bytes, etag, last_modified)
+            except FetchError as exc:
+                pause = _retry_pause(exc, attempt, retries, clock)
+                if pause is None:
+                    raise
+            time.sleep(pause)
+            attempt += 1
 
     def _get_once(
         self,
         url: str,
-        deadline: float,
+        clock: _Deadline,
         max_bytes: int,
         etag: str | None,
         last_modified: str | None,
@@ -113,10 +171,12 @@ class Fetcher:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             _check_scheme(current)
-            with self._host_slot(current):
-                response = self._request(current, headers, deadline, max_bytes)
+            with self._hosts.slot(urlsplit(current).hostname or "") as waited:
+                clock.at += waited  # waiting our turn for a host is not the server's slowness
+                response = self._request(current, headers, clock.at, max_bytes)
             if not isinstance(response, str):
                 return response
+            _check_downgrade(current, response)
             current = response
         raise FetchError(f"more than {MAX_REDIRECTS} redirects", url=url)
 
@@ -126,31 +186,86 @@ class Fetcher:
         """One hop: a finished Response, or the URL a redirect points to."""
         timeout = httpx.Timeout(max(deadline - time.monotonic(), 0.01))
         try:
-            with self._client.stream("GET", url, headers=headers, timeout=timeout) as r:
+            with (
+                request_deadline(deadline),
+                self._client.stream("GET", url, headers=headers, timeout=timeout) as r,
+            ):
                 if r.is_redirect and "location" in r.headers:
+                    _drain(r, deadline)
                     return urljoin(url, r.headers["location"])
                 if r.status_code != 304 and r.status_code >= 400:
-                    raise FetchError(
-                        f"HTTP {r.status_code}",
-                        url=url,
-                        status=r.status_code,
-                        transient=r.status_code in RETRY_STATUSES,
-                    )
+                    _drain(r, deadline)
+                    raise _status_error(url, r)
                 body = _read_capped(r.iter_bytes(), url, deadline, max_bytes)
                 return _to_response(url, r, body)
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"not a valid URL ({exc})", url=url) from None
         except httpx.TimeoutException:
             raise FetchError("timed out", url=url, transient=True) from None
         except httpx.HTTPError as exc:
+            if isinstance(exc.__cause__, BlockedAddress):
+                raise FetchError(str(exc.__cause__), url=url) from None
+            if _tls_failure(exc):  # a bad certificate does not get better by asking again
+                raise FetchError("TLS certificate could not be verified", url=url) from None
             transient = isinstance(exc, httpx.TransportError)
             raise FetchError(_describe(exc), url=url, transient=transient) from None
 
+
+@dataclass(slots=True)
+class _Deadline:
+    """When a request must be done by (monotonic time), all hops and retries together."""
+
+    at: float
+
+
+class _HostGate:
+    """At most `per_host` requests at once to one host, and `delay` between their starts."""
+
+    def __init__(self, per_host: int, delay: float) -> None:
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.Semaphore] = defaultdict(
+            lambda: threading.Semaphore(max(1, per_host))
+        )
+        self._next_start: dict[str, float] = defaultdict(float)
+
     @contextmanager
-    def _host_slot(self, url: str) -> Iterator[None]:
-        host = urlsplit(url).hostname or ""
+    def slot(self, host: str) -> Iterator[float]:
+        """Hold one of the host's slots; yields how long we waited for it."""
+        asked = time.monotonic()
         with self._lock:
-            slot = self._hosts[host]
+            slot = self._slots[host]
         with slot:
-            yield
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start[host])
+                self._next_start[host] = start + self._delay
+            time.sleep(max(0.0, start - now))
+            yield time.monotonic() - asked
+
+
+def _retry_pause(exc: FetchError, attempt: int, retries: int, clock: _Deadline) -> float | None:
+    """Seconds to wait before asking again, or None if this failure is final."""
+    if not exc.transient or attempt >= retries:
+        return None
+    pause = RETRY_PAUSE * 2**attempt
+    if isinstance(exc, RetryLater):  # the site said how long: wait that, if it is short
+        wait = (exc.retry_at - datetime.now(exc.retry_at.tzinfo)).total_seconds()
+        if wait > MAX_RETRY_WAIT:
+            return None
+        pause = max(pause, wait)
+    return pause if time.monotonic() + pause < clock.at else None
+
+
+def _status_error(url: str, r: httpx.Response) -> FetchError:
+    """The error for a 4xx/5xx answer; a 429 or 503 with Retry-After becomes RetryLater."""
+    status = r.status_code
+    message = f"HTTP {status}"
+    if status in (429, 503):
+        retry_at = retry_after(r.headers.get("retry-after"))
+        if retry_at is not None:
+            return RetryLater(message, url=url, status=status, retry_at=retry_at)
+    return FetchError(message, url=url, status=status, transient=status in RETRY_STATUSES)
 
 
 def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -168,6 +283,24 @@ def _check_scheme(url: str) -> None:
         raise FetchError("only http and https URLs are fetched", url=url)
 
 
+def _check_downgrade(current: str, target: str) -> None:
+    if urlsplit(current).scheme == "https" and urlsplit(target).scheme == "http":
+        raise FetchError(f"refused a redirect from https to plain http ({target})", url=current)
+
+
+def _drain(r: httpx.Response, deadline: float, limit: int = 65536) -> None:
+    """Read a short unwanted body (a redirect's, an error page) so the connection can be reused
+    and is not reset under the server's feet; a long one is left and the connection closed."""
+    read = 0
+    try:
+        for chunk in r.iter_raw():
+            read += len(chunk)
+            if read > limit or time.monotonic() > deadline:
+                return
+    except httpx.HTTPError:
+        return
+
+
 def _read_capped(chunks: Iterator[bytes], url: str, deadline: float, max_bytes: int) -> bytes:
     """Read the decompressed body, stopping at the size cap and the request's deadline."""
     body = bytearray()
@@ -176,7 +309,7 @@ def _read_capped(chunks: Iterator[bytes], url: str, deadline: float, max_bytes: 
         if len(body) > max_bytes:
             raise FetchError(f"body larger than {max_bytes} bytes", url=url)
         if time.monotonic() > deadline:
-            raise FetchError("timed out while reading the body", url=url)
+            raise FetchError("timed out while reading the body", url=url, transient=True)
     return bytes(body)
 
 
@@ -188,7 +321,20 @@ def _to_response(url: str, r: httpx.Response, body: bytes) -> Response:
         content_type=r.headers.get("content-type", ""),
         etag=r.headers.get("etag"),
         last_modified=r.headers.get("last-modified"),
+        fresh_until=cache_until(r.headers.get("cache-control"), r.headers.get("expires")),
     )
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Whether a certificate check failed somewhere in the exception's chain of causes."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _describe(exc: httpx.HTTPError) -> str:
@@ -217,3 +363,22 @@ def _meta_charset(body: bytes) -> str | None:
     value = head[marker + 8 : marker + 40].lstrip(b"\"' ")
     name = bytes(c for c in value.split(b'"')[0].split(b"'")[0] if 32 < c < 127 and c != 62)
     return name.decode("ascii").rstrip("/;") or None
+
+
+def user_agent(contact_url: str = "") -> str:
+    """The User-Agent: the project, its version, what it is, and where to reach its operator."""
+    if not contact_url:
+        return USER_AGENT
+    return f"briefing/{__version__} (daily news briefing generator; +{contact_url})"
+
+
+def policy_for(settings: FetchConfig) -> FetchPolicy:
+    """The fetch policy the config's [fetch] table asks for."""
+    return FetchPolicy(
+        allow_networks=settings.allow_networks,
+        per_host=settings.per_host,
+        host_delay=settings.host_delay,
+        retries=settings.retries,
+        user_agent=user_agent(settings.contact_url),
+        respect_robots=settings.respect_robots,
+    )

@@ -44,6 +44,9 @@ class FeedResult:
     http_status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    next_fetch: datetime | None = None  # not to be asked before (Retry-After, max-age, ttl)
+    skipped: bool = False  # not asked this run: the site asked us to wait
+    items: int = 0  # items the feed held, before those without a link were dropped and capping
 
     @property
     def ok(self) -> bool:
@@ -97,6 +100,14 @@ class Story:
     topic: str
     articles: tuple[Article, ...]
     summary: tuple[Sentence, ...] = ()
+    # Across editions: "new", "developing" (in the last edition, with new reports since),
+    # "returning" (seen in an earlier edition, after a gap) or "unchanged" (nothing new: not shown).
+    status: str = "new"
+    new_article_ids: tuple[str, ...] = ()  # reports not in any earlier edition of the story
+    previous_edition: date | None = None  # the last edition that showed this story
+    previous_headline: str = ""
+    rank_reason: str = ""  # why the story sits where it does in its section, in words
+    auto_topic: str = ""  # a readable label of the automatic topic clustering put it in
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -111,6 +122,20 @@ class Story:
     @property
     def last_published(self) -> datetime:
         return max(a.published for a in self.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class PastStory:
+    """A story as an earlier edition left it: every report it had by then, and when it ran."""
+
+    id: str
+    headline: str
+    edition: date
+    articles: tuple[Article, ...]
+
+    @property
+    def article_ids(self) -> frozenset[str]:
+        return frozenset(a.id for a in self.articles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +174,85 @@ class Briefing:
     sections: tuple[Section, ...]
     failures: tuple[Failure, ...] = ()
     stats: RunStats = field(default_factory=RunStats)
+    number: int = 0  # the edition's number in its archive (1 = the first); 0 when unknown
+    filtered: tuple[Filtered, ...] = ()
 
     @property
     def stories(self) -> tuple[Story, ...]:
         return tuple(s for section in self.sections for s in section.stories)
+
+
+@dataclass(frozen=True, slots=True)
+class Filtered:
+    """Something left out of the edition on purpose (a mute, a filter, a duplicate), and why."""
+
+    subject: str  # what was left out: a headline or an article's title
+    reason: str  # why, in words a reader understands: "muted: 'football'"
+    url: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EmailBody:
+    """An edition as an email: its subject, an HTML part for mail clients, a plain-text part."""
+
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEdition:
+    """A rendered edition as the store keeps it, so it can be sent without rendering again."""
+
+    day: date
+    window_start: datetime
+    window_end: datetime
+    subject: str
+    html: str
+    text: str
+    pdf_path: str = ""  # empty when no PDF was made
+    status: str = "rendered"  # "rendered", then "done" once every recipient has an outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What became of one edition for one recipient: sent, failed, uncertain or still pending."""
+
+    day: date
+    recipient: str
+    message_id: str
+    status: str  # "pending", "sending", "sent", "failed", "uncertain"
+    detail: str = ""
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """What the store knows of one feed: its last outcome, and when it may be asked again."""
+
+    url: str
+    name: str
+    status: int | None = None
+    last_error: str | None = None
+    last_success: datetime | None = None
+    failures: int = 0  # consecutive failed runs
+    entries: int | None = None  # entries in the last successful read
+    next_fetch: datetime | None = None
+    checked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionHealth:
+    """How one feed's article pages have fared: how many fell back to the feed's text or failed."""
+
+    feed: str
+    articles: int = 0
+    fallbacks: int = 0  # the feed's own text was used instead of the page's
+    failures: int = 0  # neither the page nor the feed gave any text
+    last_reason: str = ""  # why the latest fallback or failure happened
+
+    @property
+    def fallback_rate(self) -> float:
+        """The share of articles that did not come from their page."""
+        return (self.fallbacks + self.failures) / self.articles if self.articles else 0.0

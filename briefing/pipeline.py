@@ -12,20 +12,34 @@ import time
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from .cluster import cluster_stories
 from .config import Config
-from .extract import extract_articles
-from .feeds import fetch_feeds
-from .http import Fetcher
-from .models import Article, Briefing, Entry, Failure, FeedResult, RunStats, Section
-from .render import render
+from .deliver import deliver_edition
+from .errors import DeliveryError
+from .extract import Limits, extract_articles
+from .faults import checkpoint
+from .feeds import fetch_feeds, unique_entries, url_variants, waiting_results
+from .http import Fetcher, policy_for
+from .models import (
+    Article,
+    Briefing,
+    Delivery,
+    Entry,
+    Failure,
+    FeedResult,
+    Filtered,
+    RunStats,
+    Section,
+    StoredEdition,
+)
+from .render import number_edition, render, render_email, write_archive
 from .store import Store, open_store
 from .summarize import summarize_sections
-from .topics import group_topics
+from .topics import group_topics, mute_stories
 
 
 class Progress(Protocol):
@@ -53,6 +67,7 @@ class RunResult:
     briefing: Briefing
     outputs: tuple[Path, ...]
     seconds: float
+    archive: tuple[Path, ...] = ()  # the folder's index.html, Atom feed and manifest
 
     def summary_line(self) -> str:
         """The one line a run ends with: feeds, articles, stories, failures, time, output."""
@@ -84,61 +99,102 @@ def generate(
     output_dir: Path | None = None,
     fetcher: Fetcher | None = None,
     progress: Progress | None = None,
+    since_last_edition: bool = False,
 ) -> RunResult:
-    """Make the edition for `as_of` (default: now): fetch, extract, store, cluster, render."""
+    """Make the edition for `as_of` (default: now): fetch, extract, store, cluster, render.
+
+    With `since_last_edition`, the window starts where the previous stored edition ended, and
+    takes in what was collected after it was made (the scheduler's morning edition).
+    """
     started = time.monotonic()
     progress = progress or Silent()
     end = (as_of or datetime.now(UTC)).astimezone(config.tz)
     start = end - timedelta(hours=config.window_hours)
-    with open_store(config.database) as store, _fetcher(fetcher) as client:
+    with open_store(config.database) as store, _fetcher(fetcher, config) as client:
         results = _fetch(config, client, store, progress)
+        checkpoint("fetched")
         entries = new_entries(results, store, start, end)
-        new, article_failures = _extract(config, entries, client, progress)
+        new, article_failures = _extract(config, entries, client, progress, store)
         store.save_articles(new, datetime.now(UTC))
-        articles = store.articles_between(start, end)
+        save_feed_state(store, results)
+        if since_last_edition:  # collected over the whole window; shown since the last edition
+            start, collected_after = edition_window(store, start, end)
+            articles = store.articles_since(start, end, collected_after)
+        else:
+            articles = store.articles_between(start, end)
+        previous = store.recent_stories(end.date(), config.topics.history_days)
     progress.start("Clustering and summarizing", 1)
-    stories = cluster_stories(articles)
-    sections = group_topics(stories, config.sections)
+    # Linked to past editions before muting and grouping: a muted story keeps its identity.
+    stories = cluster_stories(articles, previous=previous)
+    stories, muted = mute_stories(stories, config.topics)
+    sections = group_topics(stories, config.sections, config.topics)
     sections = summarize_sections(sections, config.summary_words, config.lead_summary_words)
     progress.advance()
     failures = feed_failures(results) + article_failures
     stats = count(results, new, articles, article_failures, sections)
-    briefing = make_briefing(config, end, start, sections, failures, stats)
+    out_dir = output_dir or config.output_dir
+    # Numbered before rendering, so the masthead shows the edition's place in the archive.
+    briefing = number_edition(
+        make_briefing(config, end, start, sections, failures, stats, muted), out_dir
+    )
     progress.start("Rendering", 1)
     outputs = render(
         briefing,
-        output_dir or config.output_dir,
+        out_dir,
         edition_stem(briefing),
         formats=config.formats,
+        template_dir=config.template_dir,
         page_size=config.page_size,
+        timeout=config.render_timeout,
+        memory_mb=config.render_memory_mb,
     )
+    # The archive is rewritten after the edition's files exist, so it links only to real files.
+    archive = write_archive(
+        out_dir, briefing, outputs, site_url=config.site_url, template_dir=config.template_dir
+    )
+    # Stories are recorded only once the edition exists: what was never shown is not "seen".
+    with open_store(config.database) as store:
+        store.save_stories(briefing.edition, briefing.stories)
     progress.advance()
-    return RunResult(briefing, outputs, time.monotonic() - started)
+    checkpoint("rendered")
+    return RunResult(briefing, outputs, time.monotonic() - started, archive)
 
 
-def _fetcher(fetcher: Fetcher | None) -> AbstractContextManager[Fetcher]:
+def _fetcher(fetcher: Fetcher | None, config: Config) -> AbstractContextManager[Fetcher]:
     """The caller's fetcher, left open for them; else a new one, closed after the run."""
-    return nullcontext(fetcher) if fetcher is not None else Fetcher()
+    if fetcher is not None:
+        return nullcontext(fetcher)
+    return Fetcher(policy=policy_for(config.fetch))
 
 
 def _fetch(
     config: Config, client: Fetcher, store: Store, progress: Progress
 ) -> tuple[FeedResult, ...]:
     progress.start("Fetching feeds", len(config.feeds))
-    results = fetch_feeds(
-        config.feeds,
+    # A feed whose site asked us to wait (Retry-After, max-age, ttl) is not asked this run.
+    due, waiting = waiting_results(config.feeds, store.feed_states(), datetime.now(UTC))
+    for _ in waiting:
+        progress.advance()
+    fetched = fetch_feeds(
+        due,
         client,
         store.validators,
         workers=config.workers,
         progress=lambda _: progress.advance(),
     )
-    store.save_feed_results(results, datetime.now(UTC))
-    return results
+    by_url = {**waiting, **{r.source.url: r for r in fetched}}
+    return tuple(by_url[source.url] for source in config.feeds)
 
 
 def _extract(
-    config: Config, entries: Sequence[Entry], client: Fetcher, progress: Progress
+    config: Config,
+    entries: Sequence[Entry],
+    client: Fetcher,
+    progress: Progress,
+    store: Store | None = None,
 ) -> tuple[tuple[Article, ...], tuple[Failure, ...]]:
+    # With the store, extraction learns the paragraphs each site repeats and records how
+    # often each feed falls back to its own text.
     progress.start("Reading articles", len(entries))
     return extract_articles(
         entries,
@@ -146,6 +202,8 @@ def _extract(
         client,
         workers=config.workers,
         progress=lambda _: progress.advance(),
+        store=store,
+        limits=Limits(config.extract_timeout, config.extract_memory_mb),
     )
 
 
@@ -159,8 +217,15 @@ def new_entries(
         for e in r.entries
         if e.published is None or start <= e.published < end
     }
-    known = store.known_ids(candidates)
-    return tuple(e for id_, e in candidates.items() if id_ not in known)
+    # The same article in two feeds, or under a link spelled another way, is read once.
+    unique = tuple(unique_entries(candidates.values()))
+    known = store.known_ids(e.id for e in unique)
+    known_links = store.known_urls(v for e in unique for v in url_variants(e.url))
+    return tuple(
+        e
+        for e in unique
+        if e.id not in known and known_links.isdisjoint(url_variants(e.url))
+    )
 
 
 def feed_failures(results: Iterable[FeedResult]) -> tuple[Failure, ...]:
@@ -196,6 +261,7 @@ def make_briefing(
     sections: Sequence[Section],
     failures: Sequence[Failure],
     stats: RunStats,
+    filtered: Sequence[Filtered] = (),
 ) -> Briefing:
     """The edition record the templates receive."""
     return Briefing(
@@ -208,9 +274,116 @@ def make_briefing(
         sections=tuple(sections),
         failures=tuple(failures),
         stats=stats,
+        filtered=tuple(filtered),
     )
 
 
 def edition_stem(briefing: Briefing) -> str:
     """The file name of an edition, without extension: briefing-YYYY-MM-DD."""
     return f"briefing-{briefing.edition.isoformat()}"
+
+
+def save_feed_state(store: Store, results: Iterable[FeedResult]) -> None:
+    """Record validators and next-fetch times, once the articles they led to are stored.
+
+    Saved earlier, a crash before the articles are stored would turn the next request into a
+    304 Not Modified, and the articles of that feed would never be read.
+    """
+    fetched = [r for r in results if not r.skipped]
+    store.save_feed_results(fetched, datetime.now(UTC))
+    store.save_feed_schedule(fetched)
+
+
+def edition_window(store: Store, start: datetime, end: datetime) -> tuple[datetime, str]:
+    """Where the edition ending at `end` starts: the previous edition's end, if it had one."""
+    previous = store.previous_edition(end.date())
+    if previous is None:
+        return start, "9999"  # the first edition: the configured window, nothing after it
+    edition, rendered_at = previous
+    return edition.window_end.astimezone(end.tzinfo), rendered_at
+
+
+@dataclass(frozen=True, slots=True)
+class EditionResult:
+    """A run that made and (if asked) sent the day's edition: the run, and each delivery."""
+
+    run: RunResult
+    deliveries: tuple[Delivery, ...] = ()
+
+
+def run_edition(
+    config: Config,
+    *,
+    as_of: datetime | None = None,
+    send: bool = True,
+    since_last_edition: bool = False,
+    retry_failed: bool = True,
+    output_dir: Path | None = None,
+    fetcher: Fetcher | None = None,
+    progress: Progress | None = None,
+) -> EditionResult:
+    """Make the edition, keep it in the store, send it to whoever has not had it, mark it done."""
+    result = generate(
+        config,
+        as_of=as_of,
+        output_dir=output_dir,
+        fetcher=fetcher,
+        progress=progress,
+        since_last_edition=since_last_edition,
+    )
+    edition = stored_edition(result, config.template_dir)
+    with open_store(config.database) as store:
+        store.save_edition(edition, datetime.now(UTC))
+        deliveries: tuple[Delivery, ...] = ()
+        if send and config.email is not None:
+            deliveries = send_edition(store, config, edition.day, retry_failed=retry_failed)
+        else:
+            store.mark_edition_done(edition.day, datetime.now(UTC))
+    return EditionResult(result, deliveries)
+
+
+def send_edition(
+    store: Store, config: Config, day: date, *, retry_failed: bool = True, resend: bool = False
+) -> tuple[Delivery, ...]:
+    """Send a stored edition; it is done once every recipient has an outcome."""
+    edition = store.edition(day)
+    if edition is None or config.email is None:
+        raise DeliveryError(f"no edition of {day} is stored, or no [email] is configured")
+    deliveries = deliver_edition(
+        store, config.email, edition, title=config.title, retry_failed=retry_failed, resend=resend
+    )
+    if all(d.status in ("sent", "uncertain", "failed") for d in deliveries):
+        store.mark_edition_done(day, datetime.now(UTC))
+    return deliveries
+
+
+def stored_edition(result: RunResult, template_dir: Path | None = None) -> StoredEdition:
+    """The rendered edition as the store keeps it: window, email body, where the PDF is."""
+    briefing = result.briefing
+    body = render_email(briefing, template_dir=template_dir)
+    pdf = next((str(p) for p in result.outputs if p.suffix == ".pdf"), "")
+    return StoredEdition(
+        day=briefing.edition,
+        window_start=briefing.window_start,
+        window_end=briefing.window_end,
+        subject=body.subject,
+        html=body.html,
+        text=body.text,
+        pdf_path=pdf,
+    )
+
+
+def collect(
+    config: Config, now: datetime | None = None, *, fetcher: Fetcher | None = None
+) -> RunStats:
+    """Between editions: fetch the feeds that are due, store and extract what is new."""
+    end = (now or datetime.now(UTC)).astimezone(config.tz)
+    start = end - timedelta(hours=config.window_hours)
+    with open_store(config.database) as store, _fetcher(fetcher, config) as client:
+        results = _fetch(config, client, store, Silent())
+        new, failures = _extract(
+            config, new_entries(results, store, start, end), client, Silent(), store
+        )
+        store.save_articles(new, datetime.now(UTC))
+        save_feed_state(store, results)
+    return count(results, new, new, failures, ())

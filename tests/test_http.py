@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from briefing import __version__
 from briefing.errors import FetchError
-from briefing.http import USER_AGENT, Fetcher
+from briefing.guard import AddressGuard
+from briefing.http import RETRIES, RETRY_PAUSE, USER_AGENT, Fetcher, FetchPolicy, user_agent
+from briefing.politeness import cache_until, retry_after, ttl_until
 from briefing.server import Canned, serve
 
 
@@ -43,11 +50,13 @@ def test_http_error_is_a_fetch_error_with_the_url(site: Path, fetcher: Fetcher) 
     assert server.requests["/missing.html"] == 1  # a 404 is not retried
 
 
-def test_server_error_is_retried_once(site: Path, fetcher: Fetcher) -> None:
+def test_server_error_is_retried_with_bounded_backoff(site: Path, fetcher: Fetcher) -> None:
     canned = {"/flaky": Canned(503, b"busy")}
+    started = time.monotonic()
     with serve(site, canned) as server, pytest.raises(FetchError, match="HTTP 503"):
         fetcher.get(f"{server.base_url}/flaky")
-    assert server.requests["/flaky"] == 2
+    assert server.requests["/flaky"] == 1 + RETRIES
+    assert time.monotonic() - started >= RETRY_PAUSE * 3  # backoff 0.5 s, then 1 s
 
 
 def test_body_over_the_cap_is_refused(site: Path, fetcher: Fetcher) -> None:
@@ -104,4 +113,100 @@ def test_sends_an_honest_user_agent(site: Path, fetcher: Fetcher, tmp_path: Path
             fetcher.get(f"{server.base_url}/page.html")
     finally:
         server_module._Handler.do_GET = original  # type: ignore[method-assign]
-    assert seen == [USER_AGENT] and USER_AGENT.startswith("briefing/")
+    assert seen == [USER_AGENT, USER_AGENT]  # robots.txt, then the page
+    assert USER_AGENT.startswith("briefing/")
+    assert user_agent("https://news.example/about") == (
+        f"briefing/{__version__} (daily news briefing generator; +https://news.example/about)"
+    )
+
+
+def test_robots_txt_is_honoured_for_pages_but_not_feeds(site: Path, fetcher: Fetcher) -> None:
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    (site / "private").mkdir()
+    (site / "private" / "page.html").write_text("<p>no</p>")
+    with serve(site) as server:
+        with pytest.raises(FetchError, match="robots.txt disallows"):
+            fetcher.get(f"{server.base_url}/private/page.html")
+        feed = fetcher.get(f"{server.base_url}/private/page.html", robots=False)
+        fetcher.get(f"{server.base_url}/page.html")
+    assert feed.status == 200
+    assert server.requests["/robots.txt"] == 1  # read once per site
+
+
+def test_per_host_cap_and_delay(site: Path) -> None:
+    """Never more than `per_host` requests at once to one host, and spaced by `host_delay`."""
+    active = 0
+    peak = 0
+    starts: list[float] = []
+    lock = threading.Lock()
+
+    import briefing.server as server_module
+
+    original = server_module._Handler.do_GET
+
+    def counting(handler: server_module._Handler) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+            starts.append(time.monotonic())
+        time.sleep(0.1)
+        original(handler)
+        with lock:
+            active -= 1
+
+    server_module._Handler.do_GET = counting  # type: ignore[method-assign]
+    policy = FetchPolicy(allow_networks=("127.0.0.1/32",), per_host=2, host_delay=0.05)
+    try:
+        with serve(site) as server, Fetcher(policy=policy) as client:
+            threads = [
+                threading.Thread(
+                    target=client.get,
+                    args=(f"{server.base_url}/page.html",),
+                    kwargs={"robots": False},
+                )
+                for _ in range(8)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        server_module._Handler.do_GET = original  # type: ignore[method-assign]
+    assert peak == 2
+    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
+    assert min(gaps) >= 0.04
+
+
+def test_guard_refuses_every_non_public_address_unless_allowed() -> None:
+    guard = AddressGuard(["10.1.0.0/16"])
+    refused = [
+        "127.0.0.1",
+        "10.0.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "::ffff:127.0.0.1",
+        "64:ff9b::7f00:1",
+        "fe80::1",
+        "fc00::1",
+        "224.0.0.1",
+    ]
+    for text in refused:
+        assert not guard.permits(ipaddress.ip_address(text)), text
+    for text in ("93.184.216.34", "2606:4700::1111", "10.1.2.3", "::ffff:10.1.2.3"):
+        assert guard.permits(ipaddress.ip_address(text)), text
+
+
+def test_politeness_headers() -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert retry_after("120", now) == now + timedelta(seconds=120)
+    assert retry_after("Mon, 23 Nov 2026 13:00:00 GMT", now) == now + timedelta(hours=1)
+    assert retry_after("999999999", now) == now + timedelta(hours=12)  # capped
+    assert retry_after("soon", now) is None
+    assert cache_until("public, max-age=600", None, now) == now + timedelta(minutes=10)
+    assert cache_until("no-cache, max-age=600", None, now) is None
+    assert cache_until(None, "Mon, 23 Nov 2026 12:30:00 GMT", now) == now + timedelta(minutes=30)
+    assert cache_until(None, "0", now) is None
+    assert ttl_until("60", now) == now + timedelta(hours=1)

@@ -37,7 +37,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple:
 def test_demo_makes_html_and_pdf(demo: tuple) -> None:
     result, out = demo
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["briefing-2022-01-22.html", "briefing-2022-01-22.pdf"]
+    edition = ["briefing-2022-01-22.html", "briefing-2022-01-22.pdf"]
+    # Beside the edition, the folder's archive: its index, Atom feed and manifest.
+    assert names == [*edition, "editions.json", "feed.atom", "index.html"]
+    assert result.archive == tuple(out / n for n in ("editions.json", "index.html", "feed.atom"))
+    assert result.briefing.number == 1
     assert len(PdfReader(out / "briefing-2022-01-22.pdf").pages) >= 1
     assert result.briefing.failures == ()
     assert (result.briefing.stats.feeds, result.briefing.stats.articles) == (5, 5)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
+
+from briefing.config import TopicsConfig, parse_config
+from briefing.errors import ConfigError
 from briefing.models import Article, Story
-from briefing.topics import group_topics
+from briefing.topics import group_topics, independent_outlets, mute_stories
 
 
 def story(sid: str, topic: str, outlets: list[str], hours: float = 0) -> Story:
@@ -56,3 +62,67 @@ def test_stories_ranked_by_outlets_then_articles_then_recency():
 
 def test_no_stories_no_sections():
     assert group_topics([], order=["world"]) == ()
+
+
+# --- keyword rules, automatic topics, boosts, mutes, copies --------------------------------
+
+WIRE = " ".join(f"word{i}" for i in range(60))  # long enough to tell a copy
+
+
+def with_text(s: Story, texts: list[str]) -> Story:
+    return replace(
+        s, articles=tuple(replace(a, text=t) for a, t in zip(s.articles, texts, strict=True))
+    )
+
+
+def test_keyword_rule_wins_over_feed_topic_and_auto_topics_need_two_stories():
+    rules = TopicsConfig(rules=(("Science", ("earthquake",)),), auto_for=("News",))
+    quake = replace(story("q", "World", ["a"]), headline="Earthquake in Taiwan")
+    chips = [replace(story(f"c{i}", "News", ["a"]), auto_topic="Chips · Tsmc") for i in range(2)]
+    lone = replace(story("l", "News", ["a"]), auto_topic="Opera")
+    sections = group_topics([quake, *chips, lone], order=["Science"], rules=rules)
+    placed = {s.id: section.title for section in sections for s in section.stories}
+    assert placed == {"q": "Science", "c0": "Chips · Tsmc", "c1": "Chips · Tsmc", "l": "News"}
+
+
+def test_boost_lifts_a_story_and_the_reason_says_so():
+    plain = story("plain", "world", ["a", "b", "c"])
+    boosted = replace(story("boosted", "world", ["a", "b"]), headline="Climate summit opens")
+    (section,) = group_topics([plain, boosted], rules=TopicsConfig(boost=("climate",)))
+    assert [s.id for s in section.stories] == ["boosted", "plain"]
+    assert "boosted: 'climate'" in section.stories[0].rank_reason
+    assert section.stories[1].rank_reason.startswith("3 independent outlets; 3 reports")
+    (section,) = group_topics([plain, boosted])
+    assert [s.id for s in section.stories] == ["plain", "boosted"]
+
+
+def test_mutes_remove_whole_words_only_and_list_what_they_removed():
+    football = replace(story("f", "sport", ["a"]), headline="Football final tonight")
+    footballer = replace(story("g", "sport", ["a"]), headline="Footballers strike")
+    kept, muted = mute_stories([football, footballer], TopicsConfig(mute=("football",)))
+    assert [s.id for s in kept] == ["g"]
+    (item,) = muted
+    assert (item.subject, item.reason) == ("Football final tonight", "muted: 'football'")
+    assert item.url == "https://example.org/f/0"
+
+
+def test_copies_of_one_wire_report_count_as_one_outlet():
+    s = with_text(
+        story("w", "world", ["Reuters", "Yahoo", "MSN", "BBC"]), [WIRE] * 3 + ["own " * 40]
+    )
+    assert independent_outlets(s) == 2
+    (section,) = group_topics([s])
+    assert (
+        "2 independent outlets (2 more carried copies of one report)"
+        in section.stories[0].rank_reason
+    )
+
+
+def test_topics_table_is_validated():
+    path = Path("/tmp/feeds.toml")
+    config = parse_config({"topics": {"rules": {"Tech": ["chip"]}, "mute": ["x"]}}, path)
+    assert config.topics.rules == (("Tech", ("chip",)),) and config.topics.mute == ("x",)
+    with pytest.raises(ConfigError, match="topics.rules.Tech"):
+        parse_config({"topics": {"rules": {"Tech": "chip"}}}, path)
+    with pytest.raises(ConfigError, match="did you mean 'mute'"):
+        parse_config({"topics": {"mutes": ["x"]}}, path)

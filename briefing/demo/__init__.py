@@ -35,6 +35,9 @@ def demo_config(base_url: str, output_dir: Path, database: Path) -> dict[str, ob
         "output_dir": str(output_dir),
         "database": str(database),
         "feeds": feeds,
+        # The bundled site is served on this machine; the address guard refuses loopback
+        # unless the config allows it.
+        "fetch": {"allow_networks": ["127.0.0.1/32"]},
     }
 
 

@@ -1,0 +1,213 @@
+"""Measure stories and sections on the ECB+ sample: B-cubed against gold events and gold topics.
+
+Usage: python benchmarks/clustering.py [--json PATH] [--data PATH]
+
+Every article gets the same publication time, so time gives no help: only the text separates the
+two events of each topic. Stories are scored against the event labels, the automatic sections
+(whole stories merged on to the section threshold) against the topic labels, each beside a plain
+TF-IDF average-linkage baseline run here with its threshold tuned on this very data. Sweeps are
+tuned and scored on the same data (optimistic); the held-out figure chooses the threshold on half
+the topics (odd or even) and scores on the other half, both ways, pooled by size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import pdist
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ecb import DATA, load_documents, to_article  # noqa: E402
+
+from briefing.cluster import DEFAULT_THRESHOLD, SECTION_THRESHOLD, partition  # noqa: E402
+from briefing.similarity import article_space, neighbour_graph  # noqa: E402
+
+STORY_SWEEP = [round(0.10 + 0.01 * i, 2) for i in range(13)]
+SECTION_SWEEP = [round(0.02 + 0.01 * i, 2) for i in range(9)]
+BASELINE_SWEEP = [round(0.50 + 0.02 * i, 2) for i in range(25)]  # cosine distances
+Labeller = Callable[[list[dict], float], list[int]]
+
+
+def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of a labelling against the gold labelling."""
+    joint = Counter(zip(pred, gold, strict=True))
+    pred_size, gold_size = Counter(pred), Counter(gold)
+    n = len(pred)
+    precision = sum(c * c / pred_size[p] for (p, _), c in joint.items()) / n
+    recall = sum(c * c / gold_size[g] for (_, g), c in joint.items()) / n
+    return precision, recall, _f1(precision, recall)
+
+
+def pairwise_f1(pred: Sequence[object], gold: Sequence[object]) -> float:
+    """F1 over the pairs of items put together, against the gold pairs."""
+    pairs = lambda counts: sum(c * (c - 1) // 2 for c in counts.values())  # noqa: E731
+    both = pairs(Counter(zip(pred, gold, strict=True)))
+    predicted, true = pairs(Counter(pred)), pairs(Counter(gold))
+    return _f1(both / predicted if predicted else 0.0, both / true if true else 0.0)
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def scores(pred: Sequence[object], gold: Sequence[object]) -> dict[str, float]:
+    """All the metrics of one labelling."""
+    p, r, f = bcubed(pred, gold)
+    return {
+        "bcubed_p": p,
+        "bcubed_r": r,
+        "bcubed_f1": f,
+        "pairwise_f1": pairwise_f1(pred, gold),
+        "ari": adjusted_rand_score(list(map(str, gold)), list(map(str, pred))),
+        "clusters": len(set(pred)),
+    }
+
+
+def _labels(groups: list[tuple[int, ...]], n: int) -> list[int]:
+    label = [0] * n
+    for k, group in enumerate(groups):
+        for i in group:
+            label[i] = k
+    return label
+
+
+def briefing_levels(docs: list[dict], thresholds: Sequence[float], level: str) -> dict:
+    """Our labels at each threshold: stories ('stories') or sections over the default stories."""
+    articles = [to_article(d) for d in docs]
+    vectors = article_space(articles).vectors
+    times = np.zeros(len(articles))
+    graph = neighbour_graph(vectors, times, 1.0)
+    out = {}
+    for t in thresholds:
+        story_t, section_t = (t, t) if level == "stories" else (DEFAULT_THRESHOLD, t)
+        parts = partition(graph, times, story_t, section_t, 1.0)
+        out[t] = _labels(parts.stories if level == "stories" else parts.sections, len(docs))
+    return out
+
+
+def baseline_levels(docs: list[dict], thresholds: Sequence[float]) -> dict:
+    """Plain TF-IDF (sublinear tf, English stop words), cosine distance, average linkage."""
+    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
+        [d["text"] for d in docs]
+    )
+    # A dense distance matrix is fine for a 652-document baseline; briefing itself never makes one.
+    tree = linkage(pdist(matrix.toarray(), metric="cosine"), method="average")
+    return {t: fcluster(tree, t, criterion="distance").tolist() for t in thresholds}
+
+
+def sweep(docs: list[dict], levels: dict, key: str) -> dict[float, dict[str, float]]:
+    """Scores of each threshold's labels against the gold labels named by key."""
+    gold = [d[key] for d in docs]
+    return {t: scores(labels, gold) for t, labels in levels.items()}
+
+
+def held_out(docs: list[dict], make: Callable[[list[dict]], dict], key: str) -> dict:
+    """Choose on odd topics, score on even, and the reverse; B-cubed F1 pooled by size."""
+    folds = [[d for d in docs if d["topic"] % 2 == parity] for parity in (1, 0)]
+    results = []
+    for tune, test in ((folds[0], folds[1]), (folds[1], folds[0])):
+        tuned = sweep(tune, make(tune), key)
+        best = max(tuned, key=lambda t: (tuned[t]["bcubed_f1"], -t))
+        held = sweep(test, {best: make(test)[best]}, key)[best]
+        results.append({"threshold": best, "n": len(test), **held})
+    pooled = sum(r["bcubed_f1"] * r["n"] for r in results) / sum(r["n"] for r in results)
+    return {"folds": results, "bcubed_f1_pooled": pooled}
+
+
+def measure(docs: list[dict]) -> dict:
+    """Every figure of the report."""
+    started = time.perf_counter()
+    stories = briefing_levels(docs, [DEFAULT_THRESHOLD], "stories")[DEFAULT_THRESHOLD]
+    seconds = time.perf_counter() - started
+    sections = briefing_levels(docs, [SECTION_THRESHOLD], "sections")[SECTION_THRESHOLD]
+    base = baseline_levels(docs, BASELINE_SWEEP)
+    base_events, base_topics = sweep(docs, base, "event_cluster"), sweep(docs, base, "topic")
+    return {
+        "documents": len(docs),
+        "seconds": seconds,
+        "thresholds": {"stories": DEFAULT_THRESHOLD, "sections": SECTION_THRESHOLD},
+        "stories_vs_events": scores(stories, [d["event_cluster"] for d in docs]),
+        "sections_vs_topics": scores(sections, [d["topic"] for d in docs]),
+        "stories_per_section": len(set(stories)) / max(len(set(sections)), 1),
+        "baseline_events": max(base_events.values(), key=lambda s: s["bcubed_f1"]),
+        "baseline_topics": max(base_topics.values(), key=lambda s: s["bcubed_f1"]),
+        "sweep_events": sweep(docs, briefing_levels(docs, STORY_SWEEP, "stories"), "event_cluster"),
+        "sweep_topics": sweep(docs, briefing_levels(docs, SECTION_SWEEP, "sections"), "topic"),
+        "held_out_events": held_out(
+            docs, lambda d: briefing_levels(d, STORY_SWEEP, "stories"), "event_cluster"
+        ),
+        "held_out_topics": held_out(
+            docs, lambda d: briefing_levels(d, SECTION_SWEEP, "sections"), "topic"
+        ),
+        "baseline_held_out_events": held_out(
+            docs, lambda d: baseline_levels(d, BASELINE_SWEEP), "event_cluster"
+        ),
+        "baseline_held_out_topics": held_out(
+            docs, lambda d: baseline_levels(d, BASELINE_SWEEP), "topic"
+        ),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print (and optionally save) the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"skipped: {args.data} not found")
+        return 0
+    result = measure(load_documents(args.data))
+    report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+def _line(name: str, s: dict[str, float]) -> str:
+    return (
+        f"{name:<44} {s['bcubed_p']:6.3f} {s['bcubed_r']:6.3f} {s['bcubed_f1']:6.3f} "
+        f"{s['pairwise_f1']:6.3f} {s['ari']:6.3f} {s['clusters']:5d}"
+    )
+
+
+def report(result: dict) -> None:
+    """Print the headline table, the sweeps and the held-out check."""
+    th = result["thresholds"]
+    print(f"{result['documents']} documents; stories clustered in {result['seconds']:.2f} s")
+    print(f"{'':<44} {'B3-P':>6} {'B3-R':>6} {'B3-F1':>6} {'pairF1':>6} {'ARI':>6} {'n':>5}")
+    print(_line(f"stories vs events (threshold {th['stories']})", result["stories_vs_events"]))
+    print(_line("baseline vs events (tuned here)", result["baseline_events"]))
+    print(_line(f"sections vs topics (threshold {th['sections']})", result["sections_vs_topics"]))
+    print(_line("baseline vs topics (tuned here)", result["baseline_topics"]))
+    for name, table in (
+        ("stories vs events", "sweep_events"),
+        ("sections vs topics", "sweep_topics"),
+    ):
+        print(f"\nsweep, {name} (chosen and scored on the same data: optimistic)")
+        for t, s in result[table].items():
+            print(_line(f"  threshold {t:.2f}", s))
+    print("\nheld out (chosen on half the topics, scored on the other half):")
+    for name in (
+        "held_out_events",
+        "held_out_topics",
+        "baseline_held_out_events",
+        "baseline_held_out_topics",
+    ):
+        tf = result[name]
+        folds = ", ".join(f"thr {f['threshold']} -> {f['bcubed_f1']:.3f}" for f in tf["folds"])
+        print(f"  {name:<26} {folds}; pooled B3 F1 {tf['bcubed_f1_pooled']:.3f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The feed stage at scale: 200 feeds of 25 entries on 20 hosts, each host answering with latency.
+
+Twenty servers listen on 127.0.0.1 ... 127.0.0.20 (each its own host to the fetcher), in a child
+process so the figures below are the fetcher's own. The cold run fetches and parses every feed
+into a fresh store; the warm run asks again with the stored ETags and every feed answers 304.
+Reported: wall time, peak memory of this process, and the most requests any one host had in
+flight at once (the cap is [fetch] per_host, 2 by default).
+
+    .venv/bin/python benchmarks/fetch.py [--latency 0.05] [--workers 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from briefing.config import parse_config
+from briefing.feeds import fetch_feeds, waiting_results
+from briefing.http import Fetcher, policy_for
+from briefing.store import open_store
+
+HOSTS = 20
+FEEDS = 200
+ENTRIES = 25
+
+
+def feed_body(host: int, number: int) -> bytes:
+    """One RSS feed of ENTRIES items, each with its own link and date."""
+    base = f"http://127.0.0.{host}"
+    start = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    items = "".join(
+        f"<item><title>Feed {number} story {i} about the talks</title>"
+        f"<link>{base}/{number}/story-{i}.html</link><guid>{base}/{number}/{i}</guid>"
+        f"<pubDate>{(start - timedelta(minutes=7 * i)).strftime('%a, %d %b %Y %H:%M:%S +0000')}"
+        f"</pubDate><description>&lt;p&gt;Paragraph {i} of feed {number}, with a few more "
+        f"words so the entry is not empty.&lt;/p&gt;</description></item>"
+        for i in range(ENTRIES)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {number}</title>'
+        f"<link>{base}/</link><description>d</description>{items}</channel></rss>"
+    ).encode()
+
+
+class Host(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, number: int, latency: float) -> None:
+        super().__init__((f"127.0.0.{number}", 0), Handler)
+        self.number = number
+        self.latency = latency
+        self.active = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Host
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/stats":
+            self._send(200, json.dumps({"peak": self.server.peak}).encode(), "")
+            return
+        with self.server.lock:
+            self.server.active += 1
+            self.server.peak = max(self.server.peak, self.server.active)
+        try:
+            time.sleep(self.server.latency)
+            number = int(self.path.strip("/").removesuffix(".xml").removeprefix("feed"))
+            etag = f'"f{number}"'
+            if self.headers.get("If-None-Match") == etag:
+                self._send(304, b"", etag)
+            else:
+                self._send(200, feed_body(self.server.number, number), etag)
+        finally:
+            with self.server.lock:
+                self.server.active -= 1
+
+    def _send(self, status: int, body: bytes, etag: str) -> None:
+        self.send_response(status)
+        if etag:
+            self.send_header("ETag", etag)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def run_hosts(latency: float, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]
+    hosts = [Host(n, latency) for n in range(1, HOSTS + 1)]
+    for host in hosts:
+        threading.Thread(target=host.serve_forever, daemon=True).start()
+    ports.put([h.server_address[1] for h in hosts])
+    stop.wait()
+
+
+def host_peaks(ports: list[int]) -> list[int]:
+    peaks = []
+    for n, port in enumerate(ports, start=1):
+        with urllib.request.urlopen(f"http://127.0.0.{n}:{port}/stats", timeout=5) as answer:
+            peaks.append(json.loads(answer.read())["peak"])
+    return peaks
+
+
+def one_run(config, label: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    with open_store(config.database) as store, Fetcher(policy=policy_for(config.fetch)) as f:
+        due, _ = waiting_results(config.feeds, store.feed_states(), datetime.now(UTC))
+        results = fetch_feeds(due, f, store.validators, workers=config.workers)
+        store.save_feed_results(results, datetime.now(UTC))
+        store.save_feed_schedule(results)
+    wall = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    failed = sum(1 for r in results if r.error)
+    unchanged = sum(1 for r in results if r.not_modified)
+    entries = sum(len(r.entries) for r in results)
+    print(
+        f"{label}: {len(results)} feeds in {wall:.2f} s, {entries} entries, {unchanged} unchanged "
+        f"(304), {failed} failed; peak RSS so far {peak:.0f} MB",
+        flush=True,
+    )
+    return {"wall": wall, "failed": failed}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds each answer waits")
+    parser.add_argument("--workers", type=int, default=8)
+    args = parser.parse_args()
+    ports_queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    stop = multiprocessing.Event()
+    child = multiprocessing.Process(target=run_hosts, args=(args.latency, ports_queue, stop))
+    child.start()
+    try:
+        ports = ports_queue.get(timeout=20)
+        with tempfile.TemporaryDirectory() as scratch:
+            feeds = [
+                {
+                    "name": f"Feed {i}",
+                    "url": f"http://127.0.0.{i % HOSTS + 1}:{ports[i % HOSTS]}/feed{i}.xml",
+                    "topic": "World",
+                }
+                for i in range(FEEDS)
+            ]
+            data = {
+                "database": str(Path(scratch) / "bench.db"),
+                "workers": args.workers,
+                "defaults": {"max_articles": ENTRIES},
+                "fetch": {"allow_networks": ["127.0.0.0/27"]},
+                "feeds": feeds,
+            }
+            config = parse_config(data, Path(scratch) / "feeds.toml")
+            print(
+                f"{FEEDS} feeds x {ENTRIES} entries on {HOSTS} hosts, {args.latency * 1000:.0f} ms "
+                f"latency, workers {config.workers}, per_host {config.fetch.per_host}, "
+                f"host_delay {config.fetch.host_delay} s",
+                flush=True,
+            )
+            baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"RSS before fetching (interpreter and libraries): {baseline:.0f} MB")
+            cold = one_run(config, "cold")
+            warm = one_run(config, "warm")
+        peaks = host_peaks(ports)
+    finally:
+        stop.set()
+        child.join(timeout=10)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the fetching process: {rss:.0f} MB")
+    print(f"most concurrent requests any host saw: {max(peaks)} (cap {config.fetch.per_host})")
+    ok = max(peaks) <= config.fetch.per_host and not cold["failed"] and not warm["failed"]
+    print(
+        f"warm run goal (< 2 s): {'met' if warm['wall'] < 2 else 'NOT met'} ({warm['wall']:.2f} s)"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

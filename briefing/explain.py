@@ -1,0 +1,239 @@
+"""`briefing cluster`: stories from a JSONL file of articles, and why they were grouped so.
+
+Input: one JSON object a line with `id`, `title`, `text`, and optional `url`, `source` and
+`published` (ISO 8601). An article without a date is given the latest date in the file, so
+time neither joins nor parts it. Bad input is refused with the file and the line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from .cluster import DEFAULT_MAX_GAP_HOURS, DEFAULT_THRESHOLD, cluster_stories
+from .errors import ConfigError
+from .models import Article, Story
+from .similarity import Space, article_space, candidate_pairs
+from .topics import NO_RULES, place_stories
+
+UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # only when no article in the file has a date
+SHARED_TERMS = 6
+NEAR_MISS = 0.5  # a pair of stories this close to the threshold (as a fraction) is a near-miss
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a story's articles are together, and which stories it was kept apart from."""
+
+    story_id: str
+    shared: tuple[str, ...]  # names and terms most of its articles share
+    cohesion: float  # average similarity of its articles' linked pairs (1.0 for one article)
+    near_misses: tuple[tuple[str, float], ...]  # (other story id, average similarity)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterReport:
+    """Stories from a file, the section each would go to, and their explanations."""
+
+    stories: tuple[Story, ...]
+    topics: dict[str, str]
+    explanations: dict[str, Explanation]
+
+    def as_json(self) -> dict[str, Any]:
+        """The `--json` form: every input id in exactly one story."""
+        return {
+            "stories": [
+                {
+                    "id": s.id,
+                    "headline": s.headline,
+                    "topic": self.topics[s.id],
+                    "articles": [a.id for a in s.articles],
+                    **self._why(s.id),
+                }
+                for s in self.stories
+            ]
+        }
+
+    def _why(self, story_id: str) -> dict[str, Any]:
+        why = self.explanations.get(story_id)
+        if why is None:
+            return {}
+        misses = [{"story": other, "similarity": round(s, 3)} for other, s in why.near_misses]
+        return {
+            "why": {
+                "shared": list(why.shared),
+                "similarity": round(why.cohesion, 3),
+                "kept_apart_from": misses,
+            }
+        }
+
+
+def read_articles(path: Path) -> tuple[Article, ...]:
+    """Articles from a JSONL file; a line that is not a valid article raises ConfigError."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the articles file: {exc}", path=path) from None
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            records.append((number, _record(line, path, number)))
+    dates = [d for _, r in records if (d := _published(r, path)) is not None]
+    fallback = max(dates) if dates else UNDATED
+    seen: set[str] = set()
+    articles = []
+    for number, record in records:
+        if record["id"] in seen:
+            raise ConfigError(f"id '{record['id']}' appears twice", path=path, line=number)
+        seen.add(record["id"])
+        articles.append(_article(record, _published(record, path) or fallback))
+    return tuple(articles)
+
+
+def _record(line: str, path: Path, number: int) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"not JSON: {exc.msg}", path=path, line=number) from None
+    if not isinstance(record, dict):
+        raise ConfigError("each line must be a JSON object", path=path, line=number)
+    for key in ("id", "title", "text"):
+        if not isinstance(record.get(key), str):
+            raise ConfigError(
+                f"'{key}' is missing or not a string", path=path, line=number, key=key
+            )
+    for key in ("url", "source", "published"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise ConfigError(f"'{key}' must be a string", path=path, line=number, key=key)
+    return record
+
+
+def _published(record: dict[str, Any], path: Path) -> datetime | None:
+    value = record.get("published")
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"'published' of '{record['id']}' is not ISO 8601: {value!r}",
+            path=path,
+            key="published",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _article(record: dict[str, Any], published: datetime) -> Article:
+    return Article(
+        id=record["id"],
+        source=record.get("source") or record["id"],
+        topic="News",  # no feed topic: the automatic topics name the sections
+        url=record.get("url") or "",
+        title=record["title"],
+        text=record["text"],
+        published=published,
+    )
+
+
+def cluster_file(articles: Sequence[Article], *, explain: bool = False) -> ClusterReport:
+    """Cluster the articles into stories and sections; with `explain`, say why."""
+    stories = cluster_stories(articles)
+    topics = place_stories(stories, NO_RULES)
+    explanations = explain_stories(stories) if explain else {}
+    return ClusterReport(stories, topics, explanations)
+
+
+def explain_stories(stories: Sequence[Story]) -> dict[str, Explanation]:
+    """For each story: its shared names and terms, its cohesion, and its near-misses.
+
+    Averages are exact (from each story's summed vectors); near-misses are looked up through
+    shared telling terms, as clustering looks up neighbours, so no n-by-n matrix is made.
+    """
+    articles = sorted((a for s in stories for a in s.articles), key=lambda a: (a.published, a.id))
+    if not articles:
+        return {}
+    space = article_space(articles)
+    row = {a.id: i for i, a in enumerate(articles)}
+    groups = [[row[a.id] for a in s.articles] for s in stories]
+    sums = sparse.vstack([sparse.csr_matrix(space.vectors[g].sum(axis=0)) for g in groups]).tocsr()
+    sizes = np.array([len(g) for g in groups], dtype=float)
+    own = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
+    cohesion = np.where(sizes > 1, (own - sizes) / np.maximum(sizes * (sizes - 1), 1), 1.0)
+    return {
+        s.id: Explanation(
+            story_id=s.id,
+            shared=shared_terms(space, groups[k]),
+            cohesion=float(cohesion[k]),
+            near_misses=near,
+        )
+        for k, (s, near) in enumerate(zip(stories, _near_misses(stories, sums, sizes), strict=True))
+    }
+
+
+def _near_misses(
+    stories: Sequence[Story], sums: sparse.csr_matrix, sizes: np.ndarray
+) -> list[tuple[tuple[str, float], ...]]:
+    """Per story, up to three others whose average similarity came close to the threshold."""
+    rows, cols = candidate_pairs(sums)
+    averages = np.asarray(sums[rows].multiply(sums[cols]).sum(axis=1)).ravel()
+    averages /= sizes[rows] * sizes[cols]
+    gap = DEFAULT_MAX_GAP_HOURS * 3600.0
+    found: list[list[tuple[str, float]]] = [[] for _ in stories]
+    for a, b, average in zip(rows.tolist(), cols.tolist(), averages.tolist(), strict=True):
+        apart = _span(stories[a], stories[b]) > gap  # too far apart in time to be one story
+        if not apart and NEAR_MISS * DEFAULT_THRESHOLD <= average < DEFAULT_THRESHOLD:
+            found[a].append((stories[b].id, average))
+            found[b].append((stories[a].id, average))
+    return [tuple(sorted(f, key=lambda m: (-m[1], m[0]))[:3]) for f in found]
+
+
+def _span(a: Story, b: Story) -> float:
+    first = min(a.first_published, b.first_published)
+    return (max(a.last_published, b.last_published) - first).total_seconds()
+
+
+def shared_terms(space: Space, rows: Sequence[int]) -> tuple[str, ...]:
+    """The heaviest terms found in at least half of these articles (all of them for two)."""
+    block = space.vectors[list(rows)]
+    present = np.asarray((block > 0).sum(axis=0)).ravel()
+    weight = np.asarray(block.sum(axis=0)).ravel()
+    needed = max(2, (len(rows) + 1) // 2) if len(rows) > 1 else 1
+    candidates = np.flatnonzero(present >= needed)
+    best = candidates[np.argsort(-weight[candidates], kind="stable")]
+    return tuple(dict.fromkeys(space.terms[i] for i in best))[:SHARED_TERMS]
+
+
+def format_report(report: ClusterReport) -> str:
+    """The stories as text: headline, section and articles; with explanations when made."""
+    headlines = {s.id: s.headline for s in report.stories}
+    lines: list[str] = []
+    for story in report.stories:
+        outlets = len(story.sources)
+        lines.append(
+            f"{story.headline}  [{report.topics[story.id]}]  {story.id}: "
+            f"{len(story.articles)} article(s) from {outlets} outlet(s)"
+        )
+        lines += [f"  - {a.id}  {a.title}" for a in story.articles]
+        why = report.explanations.get(story.id)
+        if why and len(story.articles) > 1:
+            lines.append(
+                f"  why together: shares {', '.join(why.shared) or 'nothing notable'}; "
+                f"average similarity {why.cohesion:.2f} (threshold {DEFAULT_THRESHOLD})"
+            )
+        elif why:
+            lines.append(
+                f"  alone: no other report came close enough; it is about {', '.join(why.shared)}"
+            )
+        for other, similarity in why.near_misses if why else ():
+            lines.append(
+                f"  kept apart from '{headlines[other]}' ({other}): "
+                f"average similarity {similarity:.2f} < {DEFAULT_THRESHOLD}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""The address guard: what the fetcher may connect to, checked at the moment it connects.
+
+Checking a URL's host string is not enough: `0177.0.0.1`, `2130706433` and `[::ffff:127.0.0.1]`
+all reach loopback, a redirect can point anywhere, and a name can resolve to a public address when
+checked and a private one when connected (DNS rebinding). So the check lives in httpcore's network
+backend: the host is resolved once, every candidate address is checked, and the socket connects
+to a checked address only, before a single request byte is sent. Each redirect hop opens its own
+connection, so each is checked too.
+
+An address is allowed when it is globally routable (after unwrapping IPv4-mapped and NAT64
+forms), or inside a network the config lists in `[fetch] allow_networks`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+import typing
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import httpcore
+import httpx
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+# The deadline of the request this thread is making: every socket read and write is bounded by
+# it, so a server dripping one byte at a time cannot stretch a request past its total timeout.
+_deadline: ContextVar[float | None] = ContextVar("briefing_request_deadline", default=None)
+
+
+class BlockedAddress(httpcore.ConnectError):
+    """Raised by the backend when a host resolves only to addresses the guard refuses."""
+
+
+class AddressGuard:
+    """Decides which peer addresses may be connected to."""
+
+    def __init__(self, allow_networks: Iterable[str] = ()) -> None:
+        self.networks = tuple(ipaddress.ip_network(n, strict=False) for n in allow_networks)
+
+    def permits(self, address: IPAddress) -> bool:
+        """True if the address is in an allowed network, or public once unwrapped."""
+        plain = unwrap(address)
+        if any(plain in n or address in n for n in self.networks):
+            return True
+        return plain.is_global and not plain.is_multicast
+
+
+def unwrap(address: IPAddress) -> IPAddress:
+    """The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 IPv6 address."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+@contextmanager
+def request_deadline(deadline: float) -> Iterator[None]:
+    """Bound every socket operation of the enclosed request by `deadline` (monotonic time)."""
+    token = _deadline.set(deadline)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _bounded(timeout: float | None) -> float | None:
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise httpcore.ReadTimeout("the request's total deadline passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose reads and writes never outlive the request's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: typing.Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        # The hostname, not the address, is what the certificate is verified against.
+        tls = self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout))
+        return _DeadlineStream(tls)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._stream.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """httpcore's socket backend, connecting only to addresses the guard permits."""
+
+    def __init__(self, guard: AddressGuard) -> None:
+        self.guard = guard
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        allowed = self._checked_addresses(host, port)
+        last_error: Exception | None = None
+        for address in allowed:
+            try:
+                stream = super().connect_tcp(
+                    str(address), port, _bounded(timeout), local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last_error = exc
+                continue
+            return _DeadlineStream(stream)
+        raise last_error or httpcore.ConnectError(f"no address to connect to for {host}")
+
+    def _checked_addresses(self, host: str, port: int) -> list[IPAddress]:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from None
+        found = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+        allowed = [a for a in found if self.guard.permits(a)]
+        if not allowed:
+            shown = ", ".join(str(a) for a in found)
+            raise BlockedAddress(
+                f"refused to connect to {host} ({shown}): not a public address "
+                "(allow it with [fetch] allow_networks)"
+            )
+        return allowed
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport, its connection pool using the guarded backend."""
+
+    def __init__(self, guard: AddressGuard) -> None:
+        super().__init__(trust_env=False)
+        # httpx has no public hook for the network backend; httpcore's pool does, so the pool
+        # httpx built is replaced by the same kind of pool over our backend.
+        self._pool.close()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=GuardedBackend(guard),
+        )
+
+
+def guarded_transport(guard: AddressGuard) -> httpx.BaseTransport:
+    """The transport every real download goes through."""
+    return GuardedTransport(guard)

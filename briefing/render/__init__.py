@@ -1,0 +1,144 @@
+"""Render stage: a `Briefing` becomes the outputs the config asks for, from one set of templates.
+
+Outputs: `html` (one self-contained page), `pdf` (print quality), `markdown`, `text`, and
+`email` (a .eml with an HTML and a text part; `render_email` gives the same body to delivery).
+Beside them, `write_archive` keeps `index.html` and an Atom feed of every edition in the folder.
+
+Everything here treats the briefing's text and URLs as hostile: Jinja2 escapes every value
+(Markdown has its own escaping), hrefs pass `safe_url`, HTML from feeds passes `clean_html`,
+and WeasyPrint runs in a child process under time and memory limits with a fetcher that refuses
+every URL but the bundled fonts, so a story can never make the PDF read a local file or reach the
+network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+from briefing.errors import RenderError
+from briefing.models import Briefing, EmailBody
+from briefing.render.archive import edition_number, number_edition, write_archive
+from briefing.render.email import email_subject, render_email, render_text
+from briefing.render.files import write_atomic, write_files
+from briefing.render.pdf import MEMORY_MB, TIMEOUT, deny_all_fetcher, render_pdf, typeset_pdf
+from briefing.render.sanitize import clean_html
+from briefing.render.templating import (
+    TEMPLATE_DIR,
+    format_moment,
+    format_span,
+    html_environment,
+    long_date,
+    render_template,
+    safe_url,
+    text_environment,
+    zone_of,
+)
+
+__all__ = [
+    "EmailBody",
+    "FORMATS",
+    "MEMORY_MB",
+    "PAGE_SIZES",
+    "TEMPLATE_DIR",
+    "TIMEOUT",
+    "clean_html",
+    "deny_all_fetcher",
+    "edition_number",
+    "email_subject",
+    "format_moment",
+    "format_span",
+    "long_date",
+    "number_edition",
+    "render",
+    "render_email",
+    "render_html",
+    "render_markdown",
+    "render_pdf",
+    "render_text",
+    "safe_url",
+    "typeset_pdf",
+    "write_archive",
+    "write_atomic",
+    "write_outputs",
+]
+
+PAGE_SIZES = ("A4", "Letter")
+# Each format and the extension of its file; the order is the order files are written in.
+FORMATS = {"html": ".html", "pdf": ".pdf", "markdown": ".md", "text": ".txt", "email": ".eml"}
+
+
+def render_html(
+    briefing: Briefing, *, template_dir: Path | None = None, page_size: str = "A4"
+) -> str:
+    """Render the edition as one self-contained HTML page (CSS inline, no external fetches)."""
+    if page_size not in PAGE_SIZES:
+        raise RenderError(f"page size {page_size!r} is not one of {', '.join(PAGE_SIZES)}")
+    env = html_environment(template_dir, zone_of(briefing.timezone))
+    return render_template(env, "briefing.html", briefing=briefing, page_size=page_size)
+
+
+def render_markdown(briefing: Briefing, *, template_dir: Path | None = None) -> str:
+    """Render the edition as Markdown; every value is escaped so it stays text in any viewer."""
+    env = text_environment(template_dir, zone_of(briefing.timezone), markdown=True)
+    text = render_template(env, "briefing.md", briefing=briefing)
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
+
+
+def email_message(body: EmailBody) -> bytes:
+    """The email body as a MIME message (text and HTML alternatives), without any addresses."""
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = body.subject
+    message.set_content(body.text)
+    message.add_alternative(body.html, subtype="html")
+    return message.as_bytes()
+
+
+def render(
+    briefing: Briefing,
+    out_dir: Path,
+    stem: str,
+    formats: Iterable[str] = ("html", "pdf"),
+    template_dir: Path | None = None,
+    page_size: str = "A4",
+    *,
+    timeout: float = TIMEOUT,
+    memory_mb: int = MEMORY_MB,
+) -> tuple[Path, ...]:
+    """Render the briefing in the given formats and write `<stem>.<ext>` files to `out_dir`."""
+    wanted = tuple(dict.fromkeys(formats))
+    unknown = sorted(set(wanted) - set(FORMATS))
+    if unknown or not wanted:
+        raise RenderError(f"formats must be some of {', '.join(FORMATS)}; got {wanted!r}")
+    files: dict[str, str | bytes] = {}
+    html = ""
+    if "html" in wanted or "pdf" in wanted:
+        html = render_html(briefing, template_dir=template_dir, page_size=page_size)
+    for name in FORMATS:
+        if name not in wanted:
+            continue
+        if name == "html":
+            files[stem + ".html"] = html
+        elif name == "pdf":
+            files[stem + ".pdf"] = render_pdf(html, timeout=timeout, memory_mb=memory_mb)
+        elif name == "markdown":
+            files[stem + ".md"] = render_markdown(briefing, template_dir=template_dir)
+        elif name == "text":
+            files[stem + ".txt"] = render_text(briefing, template_dir=template_dir)
+        else:
+            files[stem + ".eml"] = email_message(render_email(briefing, template_dir=template_dir))
+    return write_files(out_dir, files)
+
+
+def write_outputs(
+    briefing: Briefing, html: str | None, pdf: bytes | None, out_dir: Path, stem: str
+) -> tuple[Path, ...]:
+    """Write `<stem>.html` and `<stem>.pdf` (those given) atomically; return the paths written."""
+    files: dict[str, str | bytes] = {}
+    if html is not None:
+        files[f"{stem}.html"] = html
+    if pdf is not None:
+        files[f"{stem}.pdf"] = pdf
+    return write_files(out_dir, files)

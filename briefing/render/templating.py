@@ -1,0 +1,283 @@
+"""The Jinja2 environments and the filters every template uses: links, anchors, dates, outlets.
+
+Two kinds of environment, both escaping every printed value by default:
+- HTML (pages, email): Jinja2's autoescape, always on whatever a template's file name is;
+- text (Markdown, plain text): a `finalize` hook escapes Markdown syntax and inline HTML, so a
+  headline can never become a link, an image or a tag when a viewer renders the Markdown.
+A folder named in the config is searched before the bundled templates, so a user overrides
+exactly the templates they copy there and inherits the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
+from markupsafe import Markup
+
+from briefing.errors import RenderError
+from briefing.models import Story
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+# C0 controls (bar tab and newline) and DEL break lxml and the PDF text layer (RELIABILITY 29).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+# Characters that mean something to Markdown or to the HTML a Markdown viewer lets through.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+# ...and what means something only at the start of a line: a heading, a quote, a list item.
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)(#|>|[-+=]|\d+(?=[.)]))")
+
+
+class Outlet(NamedTuple):
+    """One outlet of a story card: its marker number, name and the URL of its article."""
+
+    number: int
+    name: str
+    url: str
+
+
+class News(NamedTuple):
+    """What a card says of a story's life across editions: its mark and what is new."""
+
+    mark: str  # "Developing", "Returning" or "" for a story new today
+    new_reports: int  # reports not in any earlier edition
+    new_outlets: tuple[str, ...]
+    previous: date | None  # the last edition that showed the story
+    previous_file: str  # that edition's HTML file, beside this one
+
+
+def html_environment(template_dir: Path | None, zone: tzinfo) -> Environment:
+    """A strict, always-escaping environment for HTML templates."""
+    # autoescape=True, not select_autoescape(): escaping must not depend on file names.
+    env = Environment(
+        loader=_loader(template_dir),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_clean_text,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    _add_filters(env, zone)
+    return env
+
+
+def text_environment(template_dir: Path | None, zone: tzinfo, *, markdown: bool) -> Environment:
+    """A strict environment for Markdown (escaping its syntax) or plain text (cleaning only)."""
+    env = Environment(
+        loader=_loader(template_dir),
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=_escape_markdown if markdown else _clean_text,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+    _add_filters(env, zone)
+    env.filters.update(md_link=markdown_link, md_url=markdown_url)
+    return env
+
+
+def render_template(env: Environment, name: str, **context: Any) -> str:
+    """Render one template, turning any template failure into a RenderError naming the file."""
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateError as exc:
+        failed = getattr(exc, "name", None) or name
+        raise RenderError(f"template {failed} failed: {exc}", path=Path(failed)) from exc
+
+
+def _loader(template_dir: Path | None) -> BaseLoader:
+    bundled = FileSystemLoader(TEMPLATE_DIR)
+    if template_dir is None:
+        return bundled
+    if not template_dir.is_dir():
+        raise RenderError("template folder not found", path=template_dir)
+    return ChoiceLoader([FileSystemLoader(template_dir), bundled])
+
+
+def _add_filters(env: Environment, zone: tzinfo) -> None:
+    filters: dict[str, Callable[..., Any]] = dict(
+        safe_url=safe_url,
+        anchor=anchor,
+        outlets=outlets,
+        long_date=long_date,
+        short_date=short_date,
+        sup=superscript,
+        news=story_news,
+        language=language,
+        span=lambda start, end: format_span(start, end, zone),
+        moment=lambda when: format_moment(when, zone),
+        iso=lambda when: _local(when, zone).isoformat(timespec="minutes"),
+    )
+    env.filters.update(filters)
+
+
+def _clean_text(value: object) -> object:
+    """Drop control characters from every printed value, keeping Markup as Markup."""
+    if isinstance(value, str):
+        cleaned = _CONTROL_CHARS.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+def _escape_markdown(value: object) -> object:
+    """Backslash-escape Markdown syntax in every printed value that is not marked safe."""
+    if isinstance(value, Markup):
+        return str(value)
+    if value is None:
+        return ""
+    text = _CONTROL_CHARS.sub("", str(value))
+    # Line breaks inside a value would let it start a heading or a list: fold them.
+    text = re.sub(r"\s*\n\s*", " ", text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _MARKDOWN_LINE_START.sub(r"\1\\\2", text)
+
+
+def markdown_link(text: object, url: object) -> Markup:
+    """`[text](url)` when the URL is safe, else the escaped text alone."""
+    label = str(_escape_markdown(text))
+    href = markdown_url(url)
+    return Markup(f"[{label}]({href})" if href else label)
+
+
+def markdown_url(url: object) -> str:
+    """A safe http(s) URL with the characters that would end a Markdown link percent-encoded."""
+    href = safe_url(url)
+    if href is None:
+        return ""
+    return quote(href, safe="/:?#=&%;@+,$!*'~-._")
+
+
+def safe_url(url: object) -> str | None:
+    """Return the URL if it is an absolute http(s) URL with a host, else None (render no href)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    # Browsers ignore tabs, newlines and backslashes in URLs; refusing them closes that trick.
+    if not url or _URL_FORBIDDEN.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return None
+    return url
+
+
+def anchor(key: str) -> str:
+    """A stable, always-valid element id for a story or section key."""
+    return "s-" + hashlib.sha1(key.encode("utf-8", "replace")).hexdigest()[:12]
+
+
+def outlets(story: Story) -> tuple[Outlet, ...]:
+    """The story's outlets in order of first report, each with its earliest article's URL."""
+    first_url: dict[str, str] = {}
+    for article in sorted(story.articles, key=lambda a: a.published):
+        first_url.setdefault(article.source, article.url)
+    # A sentence from an outlet missing from the articles still needs a marker number.
+    for sentence in story.summary:
+        first_url.setdefault(sentence.source, sentence.url)
+    return tuple(Outlet(n, name, url) for n, (name, url) in enumerate(first_url.items(), 1))
+
+
+def story_news(story: Story) -> News:
+    """The card's "Developing"/"Returning" mark and what is new since the last edition."""
+    status = getattr(story, "status", "new")
+    mark = {"developing": "Developing", "returning": "Returning"}.get(status, "")
+    new_ids = set(getattr(story, "new_article_ids", ()))
+    new = [a for a in story.articles if a.id in new_ids]
+    previous = getattr(story, "previous_edition", None)
+    # The file name pipeline.edition_stem gives; built from a date, so it is always safe.
+    previous_file = f"briefing-{previous.isoformat()}.html" if previous else ""
+    outlets_new = tuple(dict.fromkeys(a.source for a in new))
+    return News(mark, len(new), outlets_new, previous if mark else None, previous_file)
+
+
+def language(story: Story) -> str:
+    """The language tag shared by the story's articles, when they name a valid one."""
+    tags = {a.language.strip() for a in story.articles if a.language}
+    tag = tags.pop() if len(tags) == 1 else ""
+    return tag if _LANGUAGE_TAG.fullmatch(tag) else ""
+
+
+def short_date(day: date) -> str:
+    """'22 January 2022'."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def superscript(number: int) -> str:
+    """'12' as '¹²': a marker that is text, not a nested box (cheaper to lay out in the PDF)."""
+    return str(number).translate(_SUPERSCRIPT)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def long_date(day: date) -> str:
+    """'Saturday 22 January 2022' (English names whatever the locale)."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_moment(when: datetime, zone: tzinfo) -> str:
+    """'21 Jan 2022, 13:55' in the given zone."""
+    local = _local(when, zone)
+    return f"{local.day} {_MONTHS[local.month - 1][:3]} {local.year}, {local:%H:%M}"
+
+
+def format_span(start: datetime, end: datetime, zone: tzinfo) -> str:
+    """'21 Jan 2022, 13:55 – 15:30'; the day is repeated only when the span crosses midnight."""
+    first, last = _local(start, zone), _local(end, zone)
+    if (first.date(), first.strftime("%H:%M")) == (last.date(), last.strftime("%H:%M")):
+        return format_moment(first, zone)
+    tail = f"{last:%H:%M}" if first.date() == last.date() else format_moment(last, zone)
+    return f"{format_moment(first, zone)} – {tail}"
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _local(when: datetime, zone: tzinfo) -> datetime:
+    """The datetime in `zone`; a naive one is taken to be UTC, as the stores keep it."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(zone)
+
+
+def zone_of(name: str) -> tzinfo:
+    """The briefing's time zone, or a RenderError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RenderError(f"unknown timezone {name!r}") from exc
