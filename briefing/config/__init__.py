@@ -1,0 +1,53 @@
+"""Read `feeds.toml` and check it against the one declared table of settings.
+
+Every setting is declared once, in SETTINGS (top level), DEFAULTS (what a feed inherits from
+[defaults]) and FEED (what only a [[feeds]] entry holds). Defaults, validation, `briefing check`
+and the README's settings reference all come from these tables.
+
+The tables and the records they validate into live in `settings`; reading and type-checking a
+table in `values`; the checks of the top level and of [[feeds]] in `loading`; the optional
+[email], [fetch] and [topics] tables in `tables`.
+"""
+
+from __future__ import annotations
+
+from .loading import load_config, parse_config
+from .settings import (
+    DEFAULTS,
+    EMAIL,
+    FEED,
+    FETCH,
+    FORMATS,
+    PAGE_SIZES,
+    SECURITY,
+    SETTINGS,
+    TABLES,
+    TOPICS,
+    Config,
+    EmailConfig,
+    FetchConfig,
+    Setting,
+    TopicsConfig,
+    settings_reference,
+)
+
+__all__ = [
+    "DEFAULTS",
+    "EMAIL",
+    "FEED",
+    "FETCH",
+    "FORMATS",
+    "PAGE_SIZES",
+    "SECURITY",
+    "SETTINGS",
+    "TABLES",
+    "TOPICS",
+    "Config",
+    "EmailConfig",
+    "FetchConfig",
+    "Setting",
+    "TopicsConfig",
+    "load_config",
+    "parse_config",
+    "settings_reference",
+]

@@ -1,0 +1,216 @@
+"""The one declared table of settings, and the records a valid config file becomes.
+
+SETTINGS (top level), DEFAULTS (what a feed inherits from [defaults]), FEED (what only a [[feeds]]
+entry holds), EMAIL, FETCH and TOPICS: defaults, validation, `briefing check` and the README's
+settings reference (`settings_reference`) all come from these tables.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..models import FeedSource
+
+FORMATS = ("html", "pdf", "markdown", "text", "email")
+PAGE_SIZES = ("A4", "Letter")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One declared setting: its name, type, default and the help line users read."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    required: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("title", str, "Daily Briefing", "The briefing's title, shown on its masthead."),
+    Setting("timezone", str, "UTC", "IANA time zone for the edition date and times shown."),
+    Setting("window_hours", float, 24.0, "How far back from the edition time articles count."),
+    Setting("output_dir", str, "output", "Where briefings are written (relative to this file)."),
+    Setting(
+        "formats",
+        list,
+        ["html", "pdf"],
+        "Outputs to write: any of html, pdf, markdown, text, email (a .eml file).",
+    ),
+    Setting("database", str, "briefing.db", "SQLite store of feeds and articles (relative)."),
+    Setting("page_size", str, "A4", "PDF page size: A4 or Letter."),
+    Setting("summary_words", int, 60, "Word budget of each story's summary."),
+    Setting("lead_summary_words", int, 100, "Word budget of the lead story of each section."),
+    Setting("sections", list, [], "Topic sections in the order they appear; others follow."),
+    Setting("workers", int, 8, "How many downloads run at once (at most 2 per host)."),
+    Setting("schedule", str, "0 6 * * *", "When the scheduler makes the edition: cron, local."),
+    Setting("catch_up_hours", float, 6.0, "How long after a missed scheduled time it still runs."),
+    Setting("poll_minutes", float, 60.0, "How often the scheduler collects between editions."),
+    Setting("run_deadline_minutes", float, 45.0, "A scheduled run going this long is stopped."),
+    Setting("template_dir", str, "", "Folder of templates overriding the bundled ones (relative)."),
+    Setting("site_url", str, "", "URL output_dir is published at: absolute links in the feed."),
+    Setting("render_timeout", float, 120.0, "Seconds the PDF may take before it is given up."),
+    Setting("render_memory_mb", int, 3072, "Memory (address space) the PDF renderer may use."),
+    Setting("extract_timeout", float, 20.0, "Seconds one page's extraction may take."),
+    Setting("extract_memory_mb", int, 1024, "Memory an extraction worker may add per page."),
+)
+
+DEFAULTS: tuple[Setting, ...] = (
+    Setting("max_articles", int, 30, "Newest entries taken from a feed each run."),
+    Setting("timeout", float, 20.0, "Seconds allowed for one whole download."),
+    Setting("max_bytes", int, 15 * 1024 * 1024, "Largest body accepted, after decompression."),
+    Setting("full_text", bool, True, "Download each article's page (else use the feed's text)."),
+    Setting("topic", str, "News", "Section a feed's stories go to when it names none."),
+)
+
+FEED: tuple[Setting, ...] = (
+    Setting("name", str, None, "The outlet's name, shown beside its reports.", required=True),
+    Setting("url", str, None, "The feed's http(s) URL.", required=True),
+)
+
+EMAIL: tuple[Setting, ...] = (
+    Setting("to", list, None, "The recipients' addresses.", required=True),
+    Setting("from", str, None, "The sender: 'Name <b@example.org>' or the bare address.", True),
+    Setting("smtp_host", str, "localhost", "The SMTP server's host name."),
+    Setting("smtp_port", int, 587, "Its port: 587 for starttls, 465 for tls, 25 for none."),
+    Setting("security", str, "starttls", "starttls, tls, or none (a server on this machine only)."),
+    Setting("username_env", str, "", "Environment variable holding the SMTP user (or no login)."),
+    Setting("password_env", str, "", "Environment variable holding the SMTP password."),
+    Setting("ca_file", str, "", "PEM file of a private CA that signed the server's certificate."),
+    Setting("subject", str, "", "Subject template: {subject}, {title}, {date}; empty: {subject}."),
+    Setting("timeout", float, 30.0, "Seconds allowed for each SMTP step."),
+)
+SECURITY = ("starttls", "tls", "none")
+
+FETCH: tuple[Setting, ...] = (
+    Setting(
+        "allow_networks",
+        list,
+        [],
+        'Non-public networks that may be fetched from, e.g. ["10.1.0.0/16"].',
+    ),
+    Setting("per_host", int, 2, "Requests at once to one host."),
+    Setting("host_delay", float, 0.1, "Seconds between the starts of two requests to one host."),
+    Setting("retries", int, 2, "Retries, with backoff, after a timeout, a 429 or a 5xx."),
+    Setting("respect_robots", bool, True, "Skip article pages robots.txt disallows."),
+    Setting("contact_url", str, "", "A URL about this instance, sent in the User-Agent."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """The [fetch] table: how guarded and how polite downloads are."""
+
+    allow_networks: tuple[str, ...] = ()
+    per_host: int = 2
+    host_delay: float = 0.1
+    retries: int = 2
+    respect_robots: bool = True
+    contact_url: str = ""
+
+
+TOPICS: tuple[Setting, ...] = (
+    Setting(
+        "rules",
+        dict,
+        {},
+        'Keyword rules: section = ["word", ...]; a story naming one goes to that section.',
+    ),
+    Setting("boost", list, [], "Words that move a story naming them up its section."),
+    Setting("mute", list, [], "Words that leave a story naming them out (listed at the end)."),
+    Setting(
+        "auto_for",
+        list,
+        ["News"],
+        "Feed topics too broad to be a section: their stories get automatic topics.",
+    ),
+    Setting("history_days", int, 14, "How far back a story is recognised when it returns."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicsConfig:
+    """The [topics] table: keyword rules for sections, boosts and mutes for ranking."""
+
+    rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    boost: tuple[str, ...] = ()
+    mute: tuple[str, ...] = ()
+    auto_for: tuple[str, ...] = ("News",)
+    history_days: int = 14
+
+
+TABLES = ("defaults", "feeds", "email", "fetch", "topics")
+
+
+@dataclass(frozen=True, slots=True)
+class EmailConfig:
+    """The [email] table, validated: where and how the edition is sent (never the secret)."""
+
+    to: tuple[str, ...]
+    sender: str
+    smtp_host: str
+    smtp_port: int
+    security: str
+    username_env: str
+    password_env: str
+    ca_file: Path | None
+    subject: str
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The validated configuration: paths already resolved against the config file's folder."""
+
+    path: Path
+    title: str
+    timezone: str
+    window_hours: float
+    output_dir: Path
+    formats: tuple[str, ...]
+    database: Path
+    page_size: str
+    summary_words: int
+    lead_summary_words: int
+    sections: tuple[str, ...]
+    workers: int
+    feeds: tuple[FeedSource, ...]
+    schedule: str = "0 6 * * *"
+    catch_up_hours: float = 6.0
+    poll_minutes: float = 60.0
+    run_deadline_minutes: float = 45.0
+    email: EmailConfig | None = None
+    fetch: FetchConfig = FetchConfig()
+    template_dir: Path | None = None
+    site_url: str = ""
+    render_timeout: float = 120.0
+    render_memory_mb: int = 3072
+    topics: TopicsConfig = TopicsConfig()
+    extract_timeout: float = 20.0
+    extract_memory_mb: int = 1024
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def settings_reference() -> str:
+    """The settings tables as Markdown, for the README and `briefing check --settings`."""
+    rows = ["| key | where | type | default | meaning |", "|---|---|---|---|---|"]
+    for where, table in (("top level", SETTINGS), ("[defaults] or [[feeds]]", DEFAULTS)):
+        rows += [_reference_row(s, where) for s in table]
+    rows += [_reference_row(s, "[[feeds]]") for s in FEED]
+    rows += [_reference_row(s, "[email]") for s in EMAIL]
+    rows += [_reference_row(s, "[fetch]") for s in FETCH]
+    rows += [_reference_row(s, "[topics]") for s in TOPICS]
+    return "\n".join(rows)
+
+
+def _reference_row(setting: Setting, where: str) -> str:
+    # JSON spells strings, booleans and lists of strings the way TOML does.
+    default = "required" if setting.required else f"`{json.dumps(setting.default)}`"
+    return f"| `{setting.name}` | {where} | {setting.type.__name__} | {default} | {setting.help} |"

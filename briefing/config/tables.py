@@ -1,0 +1,138 @@
+"""The optional tables: [email] (where and how the edition is sent), [fetch] and [topics]."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .settings import EMAIL, FETCH, SECURITY, TOPICS, EmailConfig, FetchConfig, TopicsConfig
+from .values import _reject_unknown, _table, _typed
+
+
+def _parse_email(raw: Any, path: Path) -> EmailConfig:
+    table = _table(raw, path, "[email]")
+    _reject_unknown(table, {s.name for s in EMAIL}, path, where="[email]")
+    v = _typed(table, EMAIL, path, where="email.")
+    if not v["to"]:
+        raise ConfigError("'email.to' names no recipient", path=path, key="email.to")
+    for address in (*v["to"], v["from"]):
+        _check_address(address, path)
+    if v["security"] not in SECURITY:
+        raise ConfigError(
+            f"unknown security '{v['security']}'",
+            path=path,
+            key="email.security",
+            hint=f"choose from {', '.join(SECURITY)}",
+        )
+    _check_plain_smtp(v, path)
+    try:
+        v["subject"].format(subject="", title="", date="")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"'email.subject' has an unknown placeholder: {exc}",
+            path=path,
+            key="email.subject",
+            hint="use {subject}, {title} and {date}",
+        ) from None
+    ca_file = (path.parent / v["ca_file"]).resolve() if v["ca_file"] else None
+    if ca_file is not None and not ca_file.is_file():
+        raise ConfigError(f"ca_file '{ca_file}' is not a file", path=path, key="email.ca_file")
+    return EmailConfig(
+        to=tuple(v["to"]),
+        sender=v["from"],
+        smtp_host=v["smtp_host"],
+        smtp_port=v["smtp_port"],
+        security=v["security"],
+        username_env=v["username_env"],
+        password_env=v["password_env"],
+        ca_file=ca_file,
+        subject=v["subject"],
+        timeout=v["timeout"],
+    )
+
+
+def _check_address(address: str, path: Path) -> None:
+    from email.utils import parseaddr
+
+    _, spec = parseaddr(address)
+    # Header injection and typos are refused here, not discovered by the mail server at 6 am.
+    well_formed = re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.\w+", spec)
+    if "\r" in address or "\n" in address or not well_formed:
+        raise ConfigError(
+            f"'{address}' is not an e-mail address",
+            path=path,
+            key="email",
+            hint="write 'name@example.org' or 'Name <name@example.org>'",
+        )
+
+
+def _check_plain_smtp(v: Mapping[str, Any], path: Path) -> None:
+    """Without TLS, only a server on this machine, and never a password."""
+    if v["security"] != "none":
+        return
+    if v["smtp_host"] not in ("localhost", "127.0.0.1", "::1"):
+        raise ConfigError(
+            "security 'none' is only for a server on this machine",
+            path=path,
+            key="email.security",
+            hint="use 'starttls' or 'tls' for a remote server",
+        )
+    if v["username_env"] or v["password_env"]:
+        raise ConfigError(
+            "credentials are never sent without TLS",
+            path=path,
+            key="email.username_env",
+            hint="use security 'starttls' or 'tls', or drop username_env and password_env",
+        )
+
+
+def _parse_fetch(raw: Any, path: Path) -> FetchConfig:
+    table = _table(raw, path, "[fetch]")
+    _reject_unknown(table, {s.name for s in FETCH}, path, where="[fetch]")
+    v = _typed(table, FETCH, path, where="fetch.")
+    for network in v["allow_networks"]:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"'{network}' in 'fetch.allow_networks' is not a network",
+                path=path,
+                key="fetch.allow_networks",
+                hint="write an address or a CIDR block: '127.0.0.1/32', '10.1.0.0/16'",
+            ) from None
+    if v["per_host"] < 1 or v["host_delay"] < 0 or v["retries"] < 0:
+        raise ConfigError(
+            "'fetch.per_host' must be at least 1, host_delay and retries at least 0",
+            path=path,
+            key="fetch",
+        )
+    return FetchConfig(**{**v, "allow_networks": tuple(v["allow_networks"])})
+
+
+def _parse_topics(raw: Any, path: Path) -> TopicsConfig:
+    table = _table(raw, path, "[topics]")
+    _reject_unknown(table, {s.name for s in TOPICS}, path, where="[topics]")
+    v = _typed(table, TOPICS, path, where="topics.")
+    rules = []
+    for section, words in v["rules"].items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ConfigError(
+                f"'topics.rules.{section}' must be a list of words",
+                path=path,
+                key=f"topics.rules.{section}",
+                hint='e.g. Technology = ["software", "chip"]',
+            )
+        rules.append((section, tuple(words)))
+    if v["history_days"] < 0:
+        raise ConfigError("'topics.history_days' must be 0 or more", path=path, key="history_days")
+    return TopicsConfig(
+        rules=tuple(rules),
+        boost=tuple(v["boost"]),
+        mute=tuple(v["mute"]),
+        auto_for=tuple(v["auto_for"]),
+        history_days=v["history_days"],
+    )

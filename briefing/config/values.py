@@ -1,0 +1,95 @@
+"""Reading the TOML file, and checking a table's keys and types against declared settings."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .settings import Setting
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            "config file not found", path=path, hint="pass --config PATH, or copy feeds.toml"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file: {exc.strerror}", path=path) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("config file is not UTF-8 text", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise ConfigError(
+            f"not valid TOML: {exc}", path=path, line=line, hint="check quotes and brackets"
+        ) from None
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _table(value: Any, path: Path, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a table", path=path, key=where.strip("[]"))
+    return value
+
+
+def _reject_unknown(data: Mapping[str, Any], known: set[str], path: Path, where: str) -> None:
+    for key in data:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+        raise ConfigError(f"unknown key '{key}' in {where}", path=path, key=key, hint=hint)
+
+
+def _typed(
+    data: Mapping[str, Any], settings: tuple[Setting, ...], path: Path, where: str
+) -> dict[str, Any]:
+    """Each declared setting's value, checked for type, or its default."""
+    values: dict[str, Any] = {}
+    for setting in settings:
+        if setting.name not in data:
+            if setting.required:
+                raise ConfigError(
+                    f"missing required key '{setting.name}' in {where.rstrip('.') or 'top level'}",
+                    path=path,
+                    key=setting.name,
+                    hint=setting.help,
+                )
+            values[setting.name] = setting.default
+            continue
+        values[setting.name] = _coerce(data[setting.name], setting, path, where)
+    return values
+
+
+def _coerce(value: Any, setting: Setting, path: Path, where: str) -> Any:
+    expected = setting.type
+    # TOML integers are fine where a float is expected; booleans are not numbers here.
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise _type_error(setting, value, path, where, "a list of strings")
+        return value
+    raise _type_error(setting, value, path, where, expected.__name__)
+
+
+def _type_error(setting: Setting, value: Any, path: Path, where: str, wanted: str) -> ConfigError:
+    got = type(value).__name__
+    return ConfigError(
+        f"'{where}{setting.name}' must be {wanted}, not {got} ({value!r})",
+        path=path,
+        key=f"{where}{setting.name}",
+        hint=setting.help,
+    )

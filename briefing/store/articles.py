@@ -1,0 +1,68 @@
+"""Every article already extracted: the `articles` table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from ..faults import checkpoint
+from ..models import Article
+from .base import StoreBase
+from .rows import ARTICLE_COLUMNS, _article_from_row, _article_row, _utc
+
+
+class ArticleRecords(StoreBase):
+    """The articles already stored, so a run processes only what is new."""
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of these article URLs are already stored."""
+        wanted = list(dict.fromkeys(urls))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these article ids are already stored."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def save_articles(self, articles: Sequence[Article], now: datetime) -> None:
+        """Store new articles in one transaction; an id already stored is left as it was."""
+        rows = [(*_article_row(a), now.isoformat()) for a in articles]
+        with self._transaction():
+            self._db.executemany(
+                f"INSERT OR IGNORE INTO articles ({ARTICLE_COLUMNS}, stored_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            checkpoint("storing")  # a kill here must roll the whole batch back
+
+    def articles_between(self, start: datetime, end: datetime) -> tuple[Article, ...]:
+        """Stored articles published in [start, end), oldest first."""
+        rows = self._db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE published >= ? AND published < ? "
+            "ORDER BY published, id",
+            (_utc(start), _utc(end)),
+        )
+        return tuple(_article_from_row(row) for row in rows)
+
+    def articles_since(
+        self, start: datetime, end: datetime, collected_after: str
+    ) -> tuple[Article, ...]:
+        """Articles published in [start, end), plus older ones first stored after a moment."""
+        rows = self._db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE published < ? "
+            "AND (published >= ? OR stored_at > ?) ORDER BY published, id",
+            (_utc(end), _utc(start), collected_after),
+        )
+        return tuple(_article_from_row(row) for row in rows)
