@@ -113,3 +113,11 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     for setting in (*SETTINGS, *DEFAULTS, *FEED):
         assert f"`{setting.name}`" in readme, setting.name
     assert settings_reference() in readme
+
+
+def test_bounds_declared_with_each_setting_apply_to_feeds_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"'\[\[feeds\]\] #2 'Two' max_articles' must be greater"):
+        load_config(write(tmp_path, GOOD.replace("max_articles = 9", "max_articles = 0")))
+    with pytest.raises(ConfigError, match="'render_memory_mb' must be at least 512"):
+        load_config(write(tmp_path, GOOD.replace('title = "Test"', "render_memory_mb = 100")))
+    assert load_config(write(tmp_path, GOOD.replace('title = "Test"', "catch_up_hours = 0")))

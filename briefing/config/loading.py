@@ -33,7 +33,6 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     _check_values(top, path)
     _check_schedule(top, path)
     _check_render(top, path)
-    _check_extract(top, path)
     base = path.parent
     email = _parse_email(data["email"], path) if "email" in data else None
     return Config(
@@ -134,9 +133,6 @@ def _check_values(top: Mapping[str, Any], path: Path) -> None:
             key="page_size",
             hint=f"choose from {', '.join(PAGE_SIZES)}",
         )
-    for key in ("window_hours", "summary_words", "lead_summary_words", "workers"):
-        if top[key] <= 0:
-            raise ConfigError(f"'{key}' must be greater than 0", path=path, key=key)
 
 
 def _check_schedule(top: Mapping[str, Any], path: Path) -> None:
@@ -151,9 +147,6 @@ def _check_schedule(top: Mapping[str, Any], path: Path) -> None:
             key="schedule",
             hint="five fields: minute hour day month weekday, e.g. '0 6 * * *'",
         ) from None
-    for key in ("catch_up_hours", "poll_minutes", "run_deadline_minutes"):
-        if top[key] < 0 or (top[key] == 0 and key != "catch_up_hours"):
-            raise ConfigError(f"'{key}' must be greater than 0", path=path, key=key)
 
 
 def _template_dir(value: str, path: Path) -> Path | None:
@@ -175,28 +168,3 @@ def _check_render(top: Mapping[str, Any], path: Path) -> None:
     site = top["site_url"]
     if site and (urlsplit(site).scheme not in ("http", "https") or not urlsplit(site).netloc):
         raise ConfigError(f"site_url '{site}' is not an http(s) URL", path=path, key="site_url")
-    if top["render_timeout"] <= 0:
-        raise ConfigError(
-            "'render_timeout' must be greater than 0", path=path, key="render_timeout"
-        )
-    if top["render_memory_mb"] < 512:
-        raise ConfigError(
-            "'render_memory_mb' must be at least 512",
-            path=path,
-            key="render_memory_mb",
-            hint="a 60-story edition needs about 512 MB; the default leaves room for more",
-        )
-
-
-def _check_extract(top: Mapping[str, Any], path: Path) -> None:
-    if top["extract_timeout"] <= 0:
-        raise ConfigError(
-            "'extract_timeout' must be greater than 0", path=path, key="extract_timeout"
-        )
-    if top["extract_memory_mb"] < 128:
-        raise ConfigError(
-            "'extract_memory_mb' must be at least 128",
-            path=path,
-            key="extract_memory_mb",
-            hint="trafilatura needs a few hundred MB on large pages",
-        )

@@ -28,12 +28,16 @@ class Setting:
     default: Any
     help: str
     required: bool = False
+    above: float | None = None  # the value must be greater than this
+    minimum: float | None = None  # the value must be at least this
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("title", str, "Daily Briefing", "The briefing's title, shown on its masthead."),
     Setting("timezone", str, "UTC", "IANA time zone for the edition date and times shown."),
-    Setting("window_hours", float, 24.0, "How far back from the edition time articles count."),
+    Setting(
+        "window_hours", float, 24.0, "How far back from the edition time articles count.", above=0
+    ),
     Setting("output_dir", str, "output", "Where briefings are written (relative to this file)."),
     Setting(
         "formats",
@@ -43,26 +47,50 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("database", str, "briefing.db", "SQLite store of feeds and articles (relative)."),
     Setting("page_size", str, "A4", "PDF page size: A4 or Letter."),
-    Setting("summary_words", int, 60, "Word budget of each story's summary."),
-    Setting("lead_summary_words", int, 100, "Word budget of the lead story of each section."),
+    Setting("summary_words", int, 60, "Word budget of each story's summary.", above=0),
+    Setting(
+        "lead_summary_words", int, 100, "Word budget of the lead story of each section.", above=0
+    ),
     Setting("sections", list, [], "Topic sections in the order they appear; others follow."),
-    Setting("workers", int, 8, "How many downloads run at once (at most 2 per host)."),
+    Setting("workers", int, 8, "How many downloads run at once (at most 2 per host).", above=0),
     Setting("schedule", str, "0 6 * * *", "When the scheduler makes the edition: cron, local."),
-    Setting("catch_up_hours", float, 6.0, "How long after a missed scheduled time it still runs."),
-    Setting("poll_minutes", float, 60.0, "How often the scheduler collects between editions."),
-    Setting("run_deadline_minutes", float, 45.0, "A scheduled run going this long is stopped."),
+    Setting(
+        "catch_up_hours",
+        float,
+        6.0,
+        "How long after a missed scheduled time it still runs.",
+        minimum=0,
+    ),
+    Setting(
+        "poll_minutes", float, 60.0, "How often the scheduler collects between editions.", above=0
+    ),
+    Setting(
+        "run_deadline_minutes", float, 45.0, "A scheduled run going this long is stopped.", above=0
+    ),
     Setting("template_dir", str, "", "Folder of templates overriding the bundled ones (relative)."),
     Setting("site_url", str, "", "URL output_dir is published at: absolute links in the feed."),
-    Setting("render_timeout", float, 120.0, "Seconds the PDF may take before it is given up."),
-    Setting("render_memory_mb", int, 3072, "Memory (address space) the PDF renderer may use."),
-    Setting("extract_timeout", float, 20.0, "Seconds one page's extraction may take."),
-    Setting("extract_memory_mb", int, 1024, "Memory an extraction worker may add per page."),
+    Setting(
+        "render_timeout", float, 120.0, "Seconds the PDF may take before it is given up.", above=0
+    ),
+    Setting(
+        "render_memory_mb",
+        int,
+        3072,
+        "Memory (address space) the PDF renderer may use.",
+        minimum=512,
+    ),
+    Setting("extract_timeout", float, 20.0, "Seconds one page's extraction may take.", above=0),
+    Setting(
+        "extract_memory_mb", int, 1024, "Memory an extraction worker may add per page.", minimum=128
+    ),
 )
 
 DEFAULTS: tuple[Setting, ...] = (
-    Setting("max_articles", int, 30, "Newest entries taken from a feed each run."),
-    Setting("timeout", float, 20.0, "Seconds allowed for one whole download."),
-    Setting("max_bytes", int, 15 * 1024 * 1024, "Largest body accepted, after decompression."),
+    Setting("max_articles", int, 30, "Newest entries taken from a feed each run.", above=0),
+    Setting("timeout", float, 20.0, "Seconds allowed for one whole download.", above=0),
+    Setting(
+        "max_bytes", int, 15 * 1024 * 1024, "Largest body accepted, after decompression.", above=0
+    ),
     Setting("full_text", bool, True, "Download each article's page (else use the feed's text)."),
     Setting("topic", str, "News", "Section a feed's stories go to when it names none."),
 )
@@ -82,7 +110,7 @@ EMAIL: tuple[Setting, ...] = (
     Setting("password_env", str, "", "Environment variable holding the SMTP password."),
     Setting("ca_file", str, "", "PEM file of a private CA that signed the server's certificate."),
     Setting("subject", str, "", "Subject template: {subject}, {title}, {date}; empty: {subject}."),
-    Setting("timeout", float, 30.0, "Seconds allowed for each SMTP step."),
+    Setting("timeout", float, 30.0, "Seconds allowed for each SMTP step.", above=0),
 )
 SECURITY = ("starttls", "tls", "none")
 

@@ -77,8 +77,10 @@ def _coerce(value: Any, setting: Setting, path: Path, where: str) -> Any:
     expected = setting.type
     # TOML integers are fine where a float is expected; booleans are not numbers here.
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        return _bounded(float(value), setting, path, where)
     if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        if isinstance(value, int | float):
+            return _bounded(value, setting, path, where)
         if isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise _type_error(setting, value, path, where, "a list of strings")
         return value
@@ -93,3 +95,15 @@ def _type_error(setting: Setting, value: Any, path: Path, where: str, wanted: st
         key=f"{where}{setting.name}",
         hint=setting.help,
     )
+
+
+def _bounded(value: float, setting: Setting, path: Path, where: str) -> float:
+    """The value, if it keeps to the bounds its setting declares."""
+    name = f"{where}{setting.name}"
+    if setting.above is not None and value <= setting.above:
+        raise ConfigError(f"'{name}' must be greater than {setting.above:g}", path=path, key=name)
+    if setting.minimum is not None and value < setting.minimum:
+        raise ConfigError(
+            f"'{name}' must be at least {setting.minimum:g}", path=path, key=name, hint=setting.help
+        )
+    return value

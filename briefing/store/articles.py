@@ -16,24 +16,20 @@ class ArticleRecords(StoreBase):
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
         """Which of these article URLs are already stored."""
-        wanted = list(dict.fromkeys(urls))
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk)
-            found.update(row[0] for row in rows)
-        return found
+        return self._stored("url", urls)
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of these article ids are already stored."""
-        wanted = list(dict.fromkeys(ids))
+        return self._stored("id", ids)
+
+    def _stored(self, column: str, values: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(values))
         found: set[str] = set()
         for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
-            found.update(row[0] for row in rows)
+            query = f"SELECT {column} FROM articles WHERE {column} IN ({marks})"
+            found.update(row[0] for row in self._db.execute(query, chunk))
         return found
 
     def save_articles(self, articles: Sequence[Article], now: datetime) -> None:
