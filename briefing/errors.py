@@ -3,10 +3,13 @@
     BriefingError               anything the library raises on purpose
      +-- ConfigError            the config file is missing or invalid (.path, .key, .line)
      +-- FetchError             one HTTP download failed (.url); caught per feed or article
+     |    +-- RetryLater        the site asked us to come back at .retry_at (429/503 Retry-After)
      +-- ExtractError           one page yielded no article text (.url); caught per article
      +-- StoreError             the SQLite store cannot be opened or is not ours (.path)
      +-- RenderError            a template or the PDF could not be rendered (.path)
      +-- DeliveryError          an output could not be written or sent (.path)
+     +-- AlreadyRunningError    another briefing process holds the store's lock (exit 6)
+     +-- RunTimeoutError        a scheduled run passed its deadline and was stopped
 
 Fetch and extraction errors never stop a run: the pipeline turns them into `Failure` records.
 Config, store, render and delivery errors do stop it; the CLI turns each into one message and an
@@ -15,6 +18,7 @@ exit code.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 
@@ -105,3 +109,21 @@ class DeliveryError(BriefingError):
     def __init__(self, message: str, *, path: Path | None = None) -> None:
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
+
+
+class RetryLater(FetchError):
+    """A 429 or 503 with Retry-After: not to be asked again before `.retry_at`."""
+
+    def __init__(self, message: str, *, url: str, status: int, retry_at: datetime) -> None:
+        super().__init__(message, url=url, status=status, transient=True)
+        self.retry_at = retry_at
+
+
+class AlreadyRunningError(BriefingError):
+    """Raised when another briefing process holds the lock next to the store."""
+
+    exit_code = 6
+
+
+class RunTimeoutError(BriefingError):
+    """Raised when a scheduled run passes its deadline and is stopped."""

@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from . import __version__
-from .errors import FetchError
+from .errors import FetchError, RetryLater
 from .guard import AddressGuard, BlockedAddress, guarded_transport, request_deadline
 from .politeness import RobotsRules, cache_until, retry_after
 
@@ -40,14 +40,6 @@ RETRIES = 2
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_PAUSE = 0.5  # first backoff; doubled each retry, and the deadline bounds them all
 MAX_RETRY_WAIT = 10.0  # a Retry-After longer than this is honoured between runs, not waited
-
-
-class RetryLater(FetchError):
-    """A 429 or 503 with Retry-After: not to be asked again before `.retry_at`."""
-
-    def __init__(self, message: str, *, url: str, status: int, retry_at: datetime) -> None:
-        super().__init__(message, url=url, status=status, transient=True)
-        self.retry_at = retry_at
 
 
 @dataclass(frozen=True, slots=True)

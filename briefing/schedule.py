@@ -33,7 +33,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from .config import Config
-from .errors import BriefingError
+from .errors import AlreadyRunningError, BriefingError, RunTimeoutError
 from .pipeline import collect, run_edition
 from .store import Store, open_store
 
@@ -43,16 +43,6 @@ ON_TIME = timedelta(minutes=1)  # an alarm this late still counts as on time, wh
 MAX_ATTEMPTS = 3  # runs of one day's edition before the scheduler stops trying
 STOP_GRACE = 10.0  # seconds a stopped run gets to unwind before it is killed
 LOOK_BACK = timedelta(days=7)  # how far back a start-up names the editions its downtime cost
-
-
-class AlreadyRunningError(BriefingError):
-    """Raised when another briefing process holds the lock next to the store."""
-
-    exit_code = 6
-
-
-class RunTimeoutError(BriefingError):
-    """Raised when a scheduled run passes its deadline and is stopped."""
 
 
 @dataclass(frozen=True, slots=True)
