@@ -16,13 +16,15 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy briefing
 
 bench: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e '.[bench]'
 	$(VENV)/bin/python benchmarks/extraction.py
 	$(VENV)/bin/python benchmarks/clustering.py
 	$(VENV)/bin/python benchmarks/clustering_scale.py
-	$(VENV)/bin/python benchmarks/eval_summary.py
+	$(VENV)/bin/python benchmarks/summaries.py
 	$(VENV)/bin/python benchmarks/fetch.py
 	$(VENV)/bin/python benchmarks/scheduler_simulation.py
 	$(VENV)/bin/python benchmarks/render.py
+	$(VENV)/bin/python benchmarks/pipeline.py --json output/bench-pipeline.json
 
 $(STAMP): pyproject.toml
 	@sh scripts/system-deps.sh

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .config import Config, load_config
+from .config import SETTINGS, Config, load_config
 from .errors import BriefingError
 from .pipeline import RunResult, generate
 
@@ -420,3 +420,32 @@ def cluster_command(file: Path, as_json: bool, explain: bool) -> None:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(format_report(report))
+
+
+@main.command("summarize")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--words",
+    type=click.IntRange(min=1),
+    default=lambda: next(s.default for s in SETTINGS if s.name == "summary_words"),
+    show_default="60",
+    help="Word budget of each summary.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the stories.")
+@handle_errors
+def summarize_command(file: Path, words: int, as_json: bool) -> None:
+    """Summarise the stories of a JSONL file of articles, as read by `briefing cluster`.
+
+    A `story` field on a line fixes its story; lines without one are clustered first.
+
+    Example: briefing summarize articles.jsonl --words 60 --json
+    """
+    import json
+
+    from .summaryfile import format_summaries, summarize_file
+
+    report = summarize_file(file, words)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_summaries(report))

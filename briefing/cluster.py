@@ -1,23 +1,28 @@
-"""Cluster articles into stories (one per event), stories into automatic topics, across editions.
+"""Cluster articles into automatic topics, and each topic's articles into stories (one per event).
 
-Articles become vectors and a sparse neighbour graph (`similarity.py`: no n-by-n matrix). On that
-graph clusters are merged by average linkage, best pair first (a pair not in the graph counts as
-similarity 0, so the average is a lower bound of the full one). Stopping at DEFAULT_THRESHOLD
-gives the stories; merging on from there down to SECTION_THRESHOLD gives automatic topics made
-of whole stories, so a story never straddles two. Two articles published further apart than
-`max_gap_hours` never share a story: a follow-up days later is a new event, even when it reads
-alike; across editions, a story is linked to the past story it continues instead.
+Two levels. Articles become vectors and a sparse neighbour graph (`similarity.py`: no n-by-n
+matrix). First, average linkage over the graph down to SECTION_THRESHOLD gives the sections
+(automatic topics): reports of the same kind of event. Then, inside each section, the articles'
+vectors are re-weighted within it (`similarity.within_groups`): the terms the whole section
+shares ("earthquake", "magnitude") say what kind of event it is, not which one, and lose their
+weight, while the names, places and numbers only some of its reports share keep theirs. The
+section's edges are scored again on those vectors and average linkage down to DEFAULT_THRESHOLD
+gives the stories, so a story never straddles two sections. A section of fewer than GROUP_MIN
+articles is too small to tell its common terms and keeps the plain similarity. A pair not in
+the graph counts as similarity 0; average linkage runs in rounds that merge every pair of
+groups that are each other's best neighbour at once (the same result as best pair first, in
+about linear time). Two articles published further apart than `max_gap_hours` never share a
+story or a section: a follow-up days later is a new event, even when it reads alike; across
+editions, a story is linked to the past story it continues instead.
 
-Both thresholds were chosen once with `benchmarks/clustering.py` on the ECB+ sample in
-../shared/eval/clustering (a sweep, and a held-out check: chosen on half the topics, scored on
-the other half) and are held for all news.
+The thresholds and the re-weighting's power were chosen once with `benchmarks/clustering.py` on
+the ECB+ sample in ../shared/eval/clustering (a sweep, and a held-out check: chosen on half the
+topics, scored on the other half) and are held for all news.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,18 +31,29 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
+from .headline import story_headline
+from .linkage import average_linkage
 from .models import Article, PastStory, Story
-from .similarity import Space, article_space, candidate_pairs, neighbour_graph
+from .similarity import (
+    GROUP_POWER,
+    Space,
+    article_space,
+    candidate_pairs,
+    neighbour_graph,
+    pair_similarity,
+    within_groups,
+)
 
-DEFAULT_THRESHOLD = 0.16
+DEFAULT_THRESHOLD = 0.14  # on the similarity within a section (see `partition`)
 SECTION_THRESHOLD = 0.02
+GROUP_MIN = 4  # a smaller section keeps the plain similarity: too few to tell its common terms
+# A story of an earlier edition is continued by a story whose reports average this plain
+# similarity with its own (the story threshold measured before sections re-weighted terms).
+LINK_THRESHOLD = 0.16
 # A day and a half: a story's reports arrive over a day's feeds (time zones, late pick-ups),
 # while a follow-up event (the next meeting, the verdict after the trial) comes days later.
 DEFAULT_MAX_GAP_HOURS = 36.0
 LABEL_TERMS = 3
-
-# A site name after a separator: up to five capitalised words ("Reuters", "BBC News", "NYT.com").
-_SUFFIX = re.compile(r"\s+[|\-–—:]\s+[A-Z][\w.&'’]*(?: [A-Z][\w.&'’]*){0,4}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,21 +86,20 @@ def cluster_stories(
     vectors = space.vectors[:n]
     times = np.array([a.published.timestamp() for a in ordered])
     gap = max_gap_hours * 3600.0
-    parts = partition(
-        neighbour_graph(vectors, times, gap), times, threshold, section_threshold, gap
-    )
+    graph = neighbour_graph(vectors, times, gap)
+    parts = partition(graph, vectors, times, threshold, section_threshold, gap)
     labels = {
         g[0]: label
         for g, label in zip(parts.sections, topic_labels(space, parts.sections), strict=True)
     }
     labels = {i: labels[g[0]] for g in parts.sections for i in g}
-    stories = [_make_story([ordered[i] for i in g], vectors[list(g)]) for g in parts.stories]
+    stories = [_make_story([ordered[i] for i in g]) for g in parts.stories]
     stories = [
         _labelled(s, labels.get(g[0], "")) for s, g in zip(stories, parts.stories, strict=True)
     ]
     if previous:
         rows = {a.id: i for i, a in enumerate(everything)}
-        stories = link_previous(stories, previous, space, rows, threshold)
+        stories = link_previous(stories, previous, space, rows, LINK_THRESHOLD)
     return tuple(sorted(stories, key=lambda s: (-len(s.articles), s.first_published, s.id)))
 
 
@@ -95,96 +110,63 @@ def _unseen(past: list[Article], today: list[Article]) -> list[Article]:
 
 
 def partition(
-    graph: sparse.csr_matrix, times: np.ndarray, threshold: float, section: float, gap: float
+    graph: sparse.csr_matrix,
+    vectors: sparse.csr_matrix,
+    times: np.ndarray,
+    threshold: float,
+    section: float,
+    gap: float,
+    power: float = GROUP_POWER,
 ) -> Partition:
-    """Average-linkage merging over the graph's edges: stories at threshold, then sections."""
-    lowest = min(section, threshold)
-    merger = _Merger(graph, times, gap, lowest)
-    stories = merger.run(threshold)
-    return Partition(stories, merger.run(lowest))
+    """Sections by average linkage over the graph; then, inside each, stories by what sets apart.
 
-
-class _Merger:
-    """Average linkage on a sparse graph, best pair first; can stop and go on to a lower level.
-
-    Lazy: a merge does not re-queue its neighbours. The average from a merged cluster to another
-    is a weighted mean of the two old averages, so entries already queued are upper bounds; an
-    entry found stale when it reaches the top is re-scored and queued again. Links averaging
-    below `lowest` (the lowest level it will be run to) are never queued.
+    Inside a section of at least GROUP_MIN articles the edges are scored again on the vectors
+    re-weighted within the section (`within_groups`: the terms the whole section shares no
+    longer count); a smaller section is too small to tell its common terms, so it keeps the
+    plain similarity. Stories are merged by average linkage on those edges, down to threshold.
     """
+    sections = average_linkage(graph, times, gap, section)
+    group = group_of(sections, graph.shape[0])
+    edges = sparse.triu(graph, k=1).tocoo()
+    inside = group[edges.row] == group[edges.col]
+    rows, cols = edges.row[inside], edges.col[inside]
+    sims = pair_similarity(scoring_vectors(vectors, sections, power), rows, cols)
+    scored = sparse.coo_matrix((sims, (rows, cols)), shape=graph.shape).tocsr()
+    return Partition(average_linkage(scored, times, gap, threshold), sections)
 
-    def __init__(
-        self, graph: sparse.csr_matrix, times: np.ndarray, gap: float, lowest: float
-    ) -> None:
-        n = graph.shape[0]
-        self.gap, self.lowest = gap, lowest
-        self.parent = list(range(n))
-        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
-        self.span = {i: (float(times[i]), float(times[i])) for i in range(n)}
-        self.links: dict[int, dict[int, float]] = {i: {} for i in range(n)}
-        coo = sparse.triu(graph, k=1).tocoo()
-        for i, j, s in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
-            self.links[i][j] = self.links[j][i] = s
-        self.heap = [
-            (-s, i, j, 1, 1)
-            for i in self.links
-            for j, s in self.links[i].items()
-            if i < j and s >= lowest
-        ]
-        heapq.heapify(self.heap)
 
-    def run(self, threshold: float) -> list[tuple[int, ...]]:
-        """Merge while the best average link is at least the threshold; the groups so far."""
-        heap = self.heap
-        while heap and -heap[0][0] >= threshold:
-            _, a0, b0, size_a, size_b = heapq.heappop(heap)
-            a, b = self._find(a0), self._find(b0)
-            if a == b:
-                continue
-            sizes = (len(self.members[a]), len(self.members[b]))
-            if (a, b) == (a0, b0) and sizes == (size_a, size_b):
-                self._merge(a, b)
-            else:
-                self._requeue(min(a, b), max(a, b))
-        return sorted(tuple(sorted(m)) for m in self.members.values())
+def group_of(groups: Sequence[tuple[int, ...]], n: int) -> np.ndarray:
+    """For each of n rows, the index of the group holding it."""
+    owner = np.empty(n, dtype=np.int64)
+    for k, rows in enumerate(groups):
+        owner[list(rows)] = k
+    return owner
 
-    def _requeue(self, a: int, b: int) -> None:
-        """Queue a pair again at its current average, when it is still worth queueing."""
-        total = self.links[a].get(b)
-        if total is None:
-            return
-        size_a, size_b = len(self.members[a]), len(self.members[b])
-        average = total / (size_a * size_b)
-        if average >= self.lowest:
-            heapq.heappush(self.heap, (-average, a, b, size_a, size_b))
 
-    def _find(self, i: int) -> int:
-        """The cluster a row or an old cluster id now belongs to (with path compression)."""
-        root = i
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[i] != root:
-            self.parent[i], i = root, self.parent[i]
-        return root
+def scoring_vectors(
+    vectors: sparse.csr_matrix,
+    sections: Sequence[tuple[int, ...]],
+    power: float = GROUP_POWER,
+) -> sparse.csr_matrix:
+    """The vectors stories are told apart on: each row re-weighted within its section when the
+    section has at least GROUP_MIN articles, else as it is."""
+    group = group_of(sections, vectors.shape[0])
+    large = (np.bincount(group)[group] >= GROUP_MIN).astype(np.float32)
+    local = within_groups(vectors, group, power)
+    return (sparse.diags(large) @ local + sparse.diags(1.0 - large) @ vectors).tocsr()
 
-    def _merge(self, a: int, b: int) -> None:
-        """The smaller cluster joins the larger, whose id lives on; links summed in place."""
-        start = min(self.span[a][0], self.span[b][0])
-        end = max(self.span[a][1], self.span[b][1])
-        if end - start > self.gap:
-            return  # spans only grow: this pair can never merge
-        big, small = (a, b) if len(self.members[a]) >= len(self.members[b]) else (b, a)
-        self.parent[small] = big
-        self.members[big] += self.members.pop(small)
-        self.span[big] = (start, end)
-        del self.span[small]
-        moved = self.links.pop(small)
-        moved.pop(big, None)
-        self.links[big].pop(small, None)
-        for other, total in moved.items():
-            del self.links[other][small]
-            summed = self.links[big].get(other, 0.0) + total
-            self.links[other][big] = self.links[big][other] = summed
+
+def sections_and_scoring(
+    articles: Sequence[Article], max_gap_hours: float = DEFAULT_MAX_GAP_HOURS
+) -> tuple[Space, list[tuple[int, ...]], sparse.csr_matrix]:
+    """What `cluster_stories` judges articles (in the given order) on: their vectors, their
+    sections and the scoring vectors; for explaining its choices."""
+    space = article_space(articles)
+    times = np.array([a.published.timestamp() for a in articles])
+    gap = max_gap_hours * 3600.0
+    graph = neighbour_graph(space.vectors, times, gap)
+    sections = average_linkage(graph, times, gap, SECTION_THRESHOLD)
+    return space, sections, scoring_vectors(space.vectors, sections)
 
 
 def topic_labels(space: Space, groups: Sequence[tuple[int, ...]]) -> list[str]:
@@ -220,11 +202,11 @@ def _label(terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray) -> 
     return " · ".join(t.title() if t.islower() else t for t in label)
 
 
-def _make_story(articles: list[Article], vectors: sparse.csr_matrix) -> Story:
-    """A story for these articles: stable id, central headline, majority topic."""
+def _make_story(articles: list[Article]) -> Story:
+    """A story for these articles: stable id, most representative headline, majority topic."""
     return Story(
         id=story_id(articles),
-        headline=clean_headline(articles[_central(vectors, articles)].title),
+        headline=story_headline(articles),
         topic=_majority_topic(articles),
         articles=tuple(articles),
         new_article_ids=tuple(a.id for a in articles),
@@ -242,27 +224,11 @@ def story_id(articles: Sequence[Article]) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def _central(vectors: sparse.csr_matrix, articles: list[Article]) -> int:
-    """Index of the titled article closest to the centroid (the first of equals)."""
-    centroid = np.asarray(vectors.mean(axis=0)).ravel()
-    closeness = np.asarray(vectors @ centroid).ravel()
-    titled = [i for i, a in enumerate(articles) if a.title.strip()] or list(range(len(articles)))
-    return max(titled, key=lambda i: (closeness[i], -i))
-
-
 def _majority_topic(articles: list[Article]) -> str:
     """The most common topic; a tie goes to the earliest article's (articles come in time order)."""
     counts = Counter(a.topic for a in articles)
     best = max(counts.values())
     return next(a.topic for a in articles if counts[a.topic] == best)
-
-
-def clean_headline(title: str) -> str:
-    """A title without its site suffix: 'Talks end | Reuters' becomes 'Talks end'."""
-    title = " ".join(title.split())
-    cleaned = _SUFFIX.sub("", title)
-    # Keep the original when too little would be left ('Russia - Ukraine' is not 'Russia').
-    return cleaned if len(cleaned.split()) >= 2 else title
 
 
 # --- across editions ------------------------------------------------------------------------

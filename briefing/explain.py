@@ -17,15 +17,20 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from .cluster import DEFAULT_MAX_GAP_HOURS, DEFAULT_THRESHOLD, cluster_stories
+from .cluster import (
+    DEFAULT_MAX_GAP_HOURS,
+    DEFAULT_THRESHOLD,
+    cluster_stories,
+    group_of,
+    sections_and_scoring,
+)
 from .errors import ConfigError
 from .models import Article, Story
-from .similarity import Space, article_space, candidate_pairs
+from .similarity import Space, candidate_pairs
 from .topics import NO_RULES, place_stories
 
 UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # only when no article in the file has a date
 SHARED_TERMS = 6
-NEAR_MISS = 0.5  # a pair of stories this close to the threshold (as a fraction) is a near-miss
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +39,7 @@ class Explanation:
 
     story_id: str
     shared: tuple[str, ...]  # names and terms most of its articles share
-    cohesion: float  # average similarity of its articles' linked pairs (1.0 for one article)
+    cohesion: float  # average similarity of its articles' pairs, within the section (1 alone)
     near_misses: tuple[tuple[str, float], ...]  # (other story id, average similarity)
 
 
@@ -77,6 +82,20 @@ class ClusterReport:
 
 def read_articles(path: Path) -> tuple[Article, ...]:
     """Articles from a JSONL file; a line that is not a valid article raises ConfigError."""
+    return tuple(line.article for line in read_article_lines(path))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLine:
+    """One line of an articles file: its number, its JSON object, and the article it makes."""
+
+    number: int
+    record: dict[str, Any]  # for the fields a command adds, such as `briefing summarize`'s story
+    article: Article
+
+
+def read_article_lines(path: Path) -> tuple[ArticleLine, ...]:
+    """Each line of a JSONL articles file with its article; a bad line raises ConfigError."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -88,13 +107,14 @@ def read_articles(path: Path) -> tuple[Article, ...]:
     dates = [d for _, r in records if (d := _published(r, path)) is not None]
     fallback = max(dates) if dates else UNDATED
     seen: set[str] = set()
-    articles = []
+    found = []
     for number, record in records:
         if record["id"] in seen:
             raise ConfigError(f"id '{record['id']}' appears twice", path=path, line=number)
         seen.add(record["id"])
-        articles.append(_article(record, _published(record, path) or fallback))
-    return tuple(articles)
+        article = _article(record, _published(record, path) or fallback)
+        found.append(ArticleLine(number, record, article))
+    return tuple(found)
 
 
 def _record(line: str, path: Path, number: int) -> dict[str, Any]:
@@ -153,42 +173,54 @@ def cluster_file(articles: Sequence[Article], *, explain: bool = False) -> Clust
 def explain_stories(stories: Sequence[Story]) -> dict[str, Explanation]:
     """For each story: its shared names and terms, its cohesion, and its near-misses.
 
-    Averages are exact (from each story's summed vectors); near-misses are looked up through
-    shared telling terms, as clustering looks up neighbours, so no n-by-n matrix is made.
+    Cohesion and near-misses are measured as clustering judged them: on the vectors re-weighted
+    within each section (`sections_and_scoring`), so they are set against the same threshold.
+    Averages are exact (from each story's summed vectors), over all pairs; near-misses are the
+    stories of the same section looked up through shared telling terms, so no n-by-n matrix is
+    made.
     """
     articles = sorted((a for s in stories for a in s.articles), key=lambda a: (a.published, a.id))
     if not articles:
         return {}
-    space = article_space(articles)
+    space, sections, scoring = sections_and_scoring(articles)
     row = {a.id: i for i, a in enumerate(articles)}
     groups = [[row[a.id] for a in s.articles] for s in stories]
-    sums = sparse.vstack([sparse.csr_matrix(space.vectors[g].sum(axis=0)) for g in groups]).tocsr()
+    section = group_of(sections, len(articles))[[g[0] for g in groups]]
+    sums = sparse.vstack([sparse.csr_matrix(scoring[g].sum(axis=0)) for g in groups]).tocsr()
     sizes = np.array([len(g) for g in groups], dtype=float)
-    own = np.asarray(sums.multiply(sums).sum(axis=1)).ravel()
-    cohesion = np.where(sizes > 1, (own - sizes) / np.maximum(sizes * (sizes - 1), 1), 1.0)
+    norms = np.asarray(scoring.multiply(scoring).sum(axis=1)).ravel()
+    own = np.asarray(sums.multiply(sums).sum(axis=1)).ravel() - [norms[g].sum() for g in groups]
+    cohesion = np.where(sizes > 1, own / np.maximum(sizes * (sizes - 1), 1), 1.0)
+    near = _near_misses(stories, sums, sizes, section)
     return {
         s.id: Explanation(
             story_id=s.id,
             shared=shared_terms(space, groups[k]),
             cohesion=float(cohesion[k]),
-            near_misses=near,
+            near_misses=near[k],
         )
-        for k, (s, near) in enumerate(zip(stories, _near_misses(stories, sums, sizes), strict=True))
+        for k, s in enumerate(stories)
     }
 
 
 def _near_misses(
-    stories: Sequence[Story], sums: sparse.csr_matrix, sizes: np.ndarray
+    stories: Sequence[Story], sums: sparse.csr_matrix, sizes: np.ndarray, section: np.ndarray
 ) -> list[tuple[tuple[str, float], ...]]:
-    """Per story, up to three others whose average similarity came close to the threshold."""
+    """Per story, up to three stories of its section it was kept apart from, closest first.
+
+    Within a section, what its stories share is discounted, so stories of the same kind score
+    low against each other: the closest of them are the near-misses, however far below.
+    """
     rows, cols = candidate_pairs(sums)
+    same = section[rows] == section[cols]
+    rows, cols = rows[same], cols[same]
     averages = np.asarray(sums[rows].multiply(sums[cols]).sum(axis=1)).ravel()
     averages /= sizes[rows] * sizes[cols]
     gap = DEFAULT_MAX_GAP_HOURS * 3600.0
     found: list[list[tuple[str, float]]] = [[] for _ in stories]
     for a, b, average in zip(rows.tolist(), cols.tolist(), averages.tolist(), strict=True):
         apart = _span(stories[a], stories[b]) > gap  # too far apart in time to be one story
-        if not apart and NEAR_MISS * DEFAULT_THRESHOLD <= average < DEFAULT_THRESHOLD:
+        if not apart and average < DEFAULT_THRESHOLD:
             found[a].append((stories[b].id, average))
             found[b].append((stories[a].id, average))
     return [tuple(sorted(f, key=lambda m: (-m[1], m[0]))[:3]) for f in found]
@@ -234,6 +266,6 @@ def format_report(report: ClusterReport) -> str:
         for other, similarity in why.near_misses if why else ():
             lines.append(
                 f"  kept apart from '{headlines[other]}' ({other}): "
-                f"average similarity {similarity:.2f} < {DEFAULT_THRESHOLD}"
+                f"average similarity within their section {similarity:.2f} < {DEFAULT_THRESHOLD}"
             )
     return "\n".join(lines)

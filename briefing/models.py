@@ -159,6 +159,8 @@ class RunStats:
     articles_failed: int = 0
     stories: int = 0
     outlets: int = 0
+    llm_summaries: int = 0  # stories summarised by the [llm] endpoint
+    llm_fallbacks: int = 0  # stories whose LLM summary failed, so the extractive one was kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -20,10 +20,12 @@ from .cluster import cluster_stories
 from .config import Config
 from .deliver import deliver_edition
 from .errors import DeliveryError
+from .executor import summarize_on
 from .extract import Limits, extract_articles
 from .faults import checkpoint
 from .feeds import fetch_feeds, unique_entries, url_variants, waiting_results
 from .http import Fetcher, policy_for
+from .llm import LlmReport, llm_sections
 from .models import (
     Article,
     Briefing,
@@ -37,9 +39,10 @@ from .models import (
     StoredEdition,
 )
 from .render import number_edition, render, render_email, write_archive
+from .reuse import edition_key, remember_edition, rerun_stats, reused_edition
 from .store import Store, open_store
-from .summarize import summarize_sections
 from .topics import group_topics, mute_stories
+from .trim import trim_sections
 
 
 class Progress(Protocol):
@@ -76,10 +79,13 @@ class RunResult:
             iter(self.outputs), None
         )
         target = f" -> {_shown(main)}" if main else ""
+        llm = ""
+        if s.llm_summaries or s.llm_fallbacks:  # only when [llm] is configured
+            llm = f" ({s.llm_summaries} LLM summaries, {s.llm_fallbacks} kept extractive)"
         return (
             f"Done: {s.feeds} feeds ({s.feeds_failed} failed, {s.feeds_unchanged} unchanged), "
             f"{s.articles} articles ({s.articles_new} new, {s.fallbacks} fell back to feed text, "
-            f"{s.articles_failed} failed), {s.stories} stories from {s.outlets} outlets "
+            f"{s.articles_failed} failed), {s.stories} stories{llm} from {s.outlets} outlets "
             f"in {self.seconds:.1f} s{target}"
         )
 
@@ -123,19 +129,33 @@ def generate(
         else:
             articles = store.articles_between(start, end)
         previous = store.recent_stories(end.date(), config.topics.history_days)
+        out_dir = output_dir or config.output_dir
+        place = out_dir / f"briefing-{end.date().isoformat()}"  # as edition_stem names it
+        failures = feed_failures(results) + article_failures
+        key = edition_key(config, (start, end), articles, previous, failures)
+        reused = reused_edition(store, place, key)
+    if reused is not None:  # nothing the edition is made of changed: the files written are it
+        now = count(results, new, articles, article_failures, ())
+        briefing = replace(reused.briefing, stats=rerun_stats(reused.briefing.stats, now))
+        return RunResult(briefing, reused.outputs, time.monotonic() - started, reused.archive)
     progress.start("Clustering and summarizing", 1)
     # Linked to past editions before muting and grouping: a muted story keeps its identity.
     stories = cluster_stories(articles, previous=previous)
     stories, muted = mute_stories(stories, config.topics)
     sections = group_topics(stories, config.sections, config.topics)
-    sections = summarize_sections(sections, config.summary_words, config.lead_summary_words)
+    # Trimmed before summarizing: summaries and the PDF cost per story shown, not per story found.
+    sections, cut = trim_sections(sections, config.max_stories, config.topics)
+    # Whole sections shared among the executor's processes: the same summaries, on every core.
+    sections = summarize_on(
+        config.executor, sections, config.summary_words, config.lead_summary_words
+    )
     progress.advance()
-    failures = feed_failures(results) + article_failures
-    stats = count(results, new, articles, article_failures, sections)
-    out_dir = output_dir or config.output_dir
+    # After the extractive summaries: a story the LLM fails on keeps its extractive one.
+    sections, llm_report = _llm(config, sections, progress)
+    stats = count(results, new, articles, article_failures, sections, llm_report)
     # Numbered before rendering, so the masthead shows the edition's place in the archive.
     briefing = number_edition(
-        make_briefing(config, end, start, sections, failures, stats, muted), out_dir
+        make_briefing(config, end, start, sections, failures, stats, muted + cut), out_dir
     )
     progress.start("Rendering", 1)
     outputs = render(
@@ -155,6 +175,7 @@ def generate(
     # Stories are recorded only once the edition exists: what was never shown is not "seen".
     with open_store(config.database) as store:
         store.save_stories(briefing.edition, briefing.stories)
+        remember_edition(store, out_dir / edition_stem(briefing), key, briefing, outputs + archive)
     progress.advance()
     checkpoint("rendered")
     return RunResult(briefing, outputs, time.monotonic() - started, archive)
@@ -204,6 +225,7 @@ def _extract(
         progress=lambda _: progress.advance(),
         store=store,
         limits=Limits(config.extract_timeout, config.extract_memory_mb),
+        executor=config.executor,
     )
 
 
@@ -222,9 +244,7 @@ def new_entries(
     known = store.known_ids(e.id for e in unique)
     known_links = store.known_urls(v for e in unique for v in url_variants(e.url))
     return tuple(
-        e
-        for e in unique
-        if e.id not in known and known_links.isdisjoint(url_variants(e.url))
+        e for e in unique if e.id not in known and known_links.isdisjoint(url_variants(e.url))
     )
 
 
@@ -239,8 +259,10 @@ def count(
     articles: Sequence[Article],
     article_failures: Sequence[Failure],
     sections: Sequence[Section],
+    llm_report: LlmReport | None = None,
 ) -> RunStats:
     """The day in numbers."""
+    llm_report = llm_report or LlmReport()
     return RunStats(
         feeds=len(results),
         feeds_failed=sum(1 for r in results if r.error),
@@ -251,6 +273,24 @@ def count(
         articles_failed=len(article_failures) - sum(1 for a in new if a.note),
         stories=sum(len(s.stories) for s in sections),
         outlets=len({a.source for a in articles}),
+        llm_summaries=llm_report.used,
+        llm_fallbacks=llm_report.fallbacks,
+    )
+
+
+def _llm(
+    config: Config, sections: Sequence[Section], progress: Progress
+) -> tuple[tuple[Section, ...], LlmReport]:
+    """LLM summaries when [llm] is configured; each failure is logged with its reason."""
+    if config.llm is None:
+        return tuple(sections), LlmReport()
+    progress.start("Summarizing with the LLM", sum(len(s.stories) for s in sections))
+    return llm_sections(
+        sections,
+        config.llm,
+        config.summary_words,
+        config.lead_summary_words,
+        progress=progress.advance,
     )
 
 

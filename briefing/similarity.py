@@ -1,23 +1,30 @@
 """Article vectors and a sparse graph of each article's nearest neighbours, in about linear time.
 
 Each article becomes a sparse TF-IDF vector in three weighted blocks: the head (title and lead),
-the body, and the names and numbers anywhere in it. No n-by-n product is ever formed: each
-article looks up others only through its own most telling terms (its top-weighted terms, leaving
-out terms no other article has and terms so common that their posting lists would make the
-lookup quadratic), keeps the best of those candidates by that partial score, and only for them
-is the exact cosine computed. The cost grows with the number of articles times the (bounded)
-candidates each one keeps.
+the body, and the names and numbers anywhere in it. Each text is read once: one pass of a word
+pattern and one of a name pattern give all three blocks' counts (counted in C by `Counter`), and
+the blocks' TF-IDF (sublinear tf, smoothed idf, each block L2-normalised) is computed on the
+sparse counts. No n-by-n product is ever formed: each article looks up others only through its
+own most telling terms (its top-weighted terms, leaving out terms no other article has and terms
+so common that their posting lists would make the lookup quadratic), keeps the best of those
+candidates by that partial score, and only for them is the exact cosine computed. The cost grows
+with the number of articles times the (bounded) candidates each one keeps.
+
+`within_groups` re-weights the vectors inside given groups of articles (the sections): a term
+shared by the whole group says what the group is about, not which event an article reports, so
+it loses its weight; what only some of the group share (names, places, numbers) keeps it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
 from .models import Article
@@ -32,12 +39,18 @@ FLOOR = 0.05
 PROBE_TERMS = 24  # terms per article used to look up candidates
 MAX_POSTING = 100  # a term in more articles than this is too common to find neighbours by
 CANDIDATES = 60  # candidates per article whose exact similarity is computed
-PAIR_CHUNK = 50_000
+PAIR_CHUNK = 10_000  # pairs per step: the rows it gathers stay small enough to be fast
+# Within a group, a term's weight is scaled by (1 - share of the group that has it) ** this:
+# chosen with the held-out sweep of benchmarks/clustering.py (0.5, 1 and 2 were measured).
+GROUP_POWER = 0.5
 
-# Capitalised phrases not opening a sentence, and numbers: names, places, counts, dates.
-_NAME = re.compile(
-    r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'’]+(?:[ -][A-Z][\w'’]+)*|\d[\d,.]*\d|\d)\b", re.MULTILINE
-)
+_WORD = re.compile(r"\w\w+")  # scikit-learn's default token pattern, without its \b (same tokens)
+# Capitalised phrases and numbers: names, places, counts, dates (see `find_names`).
+_NAME = re.compile(r"(?<!\w)(?:[A-Z][\w'’]+(?:[ -][A-Z][\w'’]+)*|\d[\d,.]*\d|\d)\b")
+_OPENINGS = ("\n", ". ", "! ", "? ")
+_MARK = "\u00aa"  # a letter (so a word character) that news text practically never has
+_STOP = frozenset(ENGLISH_STOP_WORDS)
+_BLOCKS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,30 +63,70 @@ class Space:
 
 def article_space(articles: Sequence[Article]) -> Space:
     """Rows of TF-IDF: head, body and names blocks, weighted, side by side, normalised."""
-    texts = [a.text[:MAX_CHARS] for a in articles]
-    heads = [f"{a.title}\n{lead(t)}" for a, t in zip(articles, texts, strict=True)]
-    names = [" ".join(find_names(f"{a.title}\n{t}")) for a, t in zip(articles, texts, strict=True)]
+    vocabularies = [_vocabulary() for _ in range(_BLOCKS)]
+    columns: list[list[int]] = [[] for _ in range(_BLOCKS)]
+    counts: list[list[int]] = [[] for _ in range(_BLOCKS)]
+    ends: list[list[int]] = [[0] for _ in range(_BLOCKS)]
+    for article in articles:
+        for block, counter in enumerate(article_counts(article)):
+            columns[block] += map(vocabularies[block].__getitem__, counter)
+            counts[block] += counter.values()
+            ends[block].append(len(columns[block]))
     blocks = [
-        _tfidf(heads, HEAD_WEIGHT),
-        _tfidf(texts, BODY_WEIGHT),
-        _tfidf(names, NAME_WEIGHT, token_pattern=r"\S+", lowercase=False),
+        _tfidf(len(articles), vocabularies[b], columns[b], counts[b], ends[b], weight)
+        for b, weight in enumerate((HEAD_WEIGHT, BODY_WEIGHT, NAME_WEIGHT))
     ]
-    matrix = normalize(sparse.hstack([b[0] for b in blocks]).tocsr())
+    matrix = normalize(sparse.hstack([b[0] for b in blocks], format="csr"))
     return Space(matrix, tuple(t for b in blocks for t in b[1]))
 
 
+def _vocabulary() -> defaultdict[str, int]:
+    """A term -> column mapping that gives a new term the next column (looked up in C)."""
+    vocabulary: defaultdict[str, int] = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__
+    return vocabulary
+
+
+def article_counts(article: Article) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """Counts of an article's head words, body words and names: one pass of each pattern.
+
+    Stop words are still in: they are dropped with their columns, once for all articles.
+    """
+    text = article.text[:MAX_CHARS]
+    head = f"{article.title}\n{lead(text)}".lower()
+    return (
+        Counter(_WORD.findall(head)),
+        Counter(_WORD.findall(text.lower())),
+        Counter(find_names(f"{article.title}\n{text}")),
+    )
+
+
 def _tfidf(
-    texts: list[str], weight: float, **options: object
+    n: int,
+    vocabulary: dict[str, int],
+    columns: list[int],
+    counts: list[int],
+    ends: list[int],
+    weight: float,
 ) -> tuple[sparse.csr_matrix, list[str]]:
-    """One weighted TF-IDF block and its terms; no vocabulary at all gives zero columns."""
-    options = {"sublinear_tf": True, "stop_words": "english", "min_df": 1, **options}
-    vectorizer = TfidfVectorizer(**options, dtype=np.float32)  # type: ignore[call-overload]
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:
-        return sparse.csr_matrix((len(texts), 0), dtype=np.float32), []
-    terms = [t.replace("_", " ") for t in vectorizer.get_feature_names_out()]
-    return weight * matrix, terms
+    """One block: sublinear tf times smoothed idf, rows L2-normalised and weighted; its terms.
+
+    Stop words are dropped here. Columns are put in the terms' sorted order, so a column's
+    place never depends on which article came first.
+    """
+    terms = sorted(t for t in vocabulary if t not in _STOP)
+    order = np.full(len(vocabulary), -1, dtype=np.int64)
+    order[[vocabulary[t] for t in terms]] = np.arange(len(terms))
+    indices = order[np.asarray(columns, dtype=np.int64)]
+    kept = indices >= 0
+    lengths: np.ndarray = np.diff(np.asarray(ends, dtype=np.int64))
+    rows = np.repeat(np.arange(n), lengths)[kept]
+    indices = indices[kept]
+    data = 1.0 + np.log(np.asarray(counts, dtype=np.float64)[kept])
+    df = np.bincount(indices, minlength=len(terms))
+    data *= (np.log((1.0 + n) / (1.0 + df)) + 1.0)[indices]
+    matrix = sparse.csr_matrix((data.astype(np.float32), (rows, indices)), shape=(n, len(terms)))
+    return weight * normalize(matrix), [t.replace("_", " ") for t in terms]
 
 
 def lead(text: str) -> str:
@@ -83,7 +136,36 @@ def lead(text: str) -> str:
 
 def find_names(text: str) -> list[str]:
     """Capitalised phrases not opening a sentence, and numbers, as single lowercased tokens."""
-    return [m.replace(" ", "_").lower() for m in _NAME.findall(text)]
+    # A word character put before every opening makes the pattern skip the opening's first word
+    # (a capital there says nothing) and take the rest: "Police said" gives nothing, and
+    # "New York Times reported" gives "york_times". Cheaper than testing each match.
+    for opening in _OPENINGS:
+        text = text.replace(opening, opening + _MARK)
+    found = _NAME.findall(_MARK + text)
+    return "\0".join(found).replace(" ", "_").lower().split("\0") if found else []
+
+
+def within_groups(
+    vectors: sparse.csr_matrix, group: np.ndarray, power: float = GROUP_POWER
+) -> sparse.csr_matrix:
+    """Rows re-weighted inside their groups (group[i] is row i's group), then normalised.
+
+    A term's weight is scaled by (1 - share of the group's rows that have it) ** power: a
+    term the whole group shares gets none, and a term only this row has in its group is dropped,
+    as it links it to nothing there. What is left is what sets some of the group apart.
+    """
+    coo = vectors.tocoo()
+    size = np.bincount(group)
+    keys = group[coo.row].astype(np.int64) * vectors.shape[1] + coo.col
+    _, where, df = np.unique(keys, return_inverse=True, return_counts=True)
+    df = df[where]
+    share = np.clip(1.0 - df / size[group[coo.row]], 0.0, 1.0)
+    scale = np.where(df > 1, share**power, 0.0)
+    scaled = sparse.csr_matrix(
+        ((coo.data * scale).astype(np.float32), (coo.row, coo.col)), shape=vectors.shape
+    )
+    scaled.eliminate_zeros()
+    return normalize(scaled)
 
 
 def neighbour_graph(vectors: sparse.csr_matrix, times: np.ndarray, gap: float) -> sparse.csr_matrix:
@@ -95,7 +177,7 @@ def neighbour_graph(vectors: sparse.csr_matrix, times: np.ndarray, gap: float) -
     keep = sims >= FLOOR
     rows, cols, sims = rows[keep], cols[keep], sims[keep]
     rows, cols, sims = np.concatenate([rows, cols]), np.concatenate([cols, rows]), np.tile(sims, 2)
-    top = _top_per_row(rows, cols, sims, NEIGHBOURS)
+    top = top_per_row(rows, cols, sims, NEIGHBOURS)
     n = vectors.shape[0]
     graph = sparse.coo_matrix((sims[top], (rows[top], cols[top])), shape=(n, n)).tocsr()
     # Symmetric: an edge kept by either end is kept for both.
@@ -111,36 +193,45 @@ def candidate_pairs(vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]
     useful.data[(df[useful.indices] < 2) | (df[useful.indices] > MAX_POSTING)] = 0.0
     useful.eliminate_zeros()
     probe = _top_terms(useful, PROBE_TERMS)
-    partial = (probe @ probe.T).tocoo()
+    product = (probe @ probe.T).tocsr()
+    product.sort_indices()  # (row, column) order: top_per_row then needs one sort, not two
+    partial = product.tocoo()
     off = partial.row != partial.col
     rows, cols, data = partial.row[off], partial.col[off], partial.data[off]
-    top = _top_per_row(rows, cols, data, CANDIDATES)
+    top = top_per_row(rows, cols, data, CANDIDATES)
     low, high = np.minimum(rows[top], cols[top]), np.maximum(rows[top], cols[top])
-    keys = np.unique(low.astype(np.int64) * n + high)
+    keys = np.sort(low.astype(np.int64) * n + high)
+    keys = keys[np.diff(keys, prepend=-1) != 0]  # each pair once
     return (keys // n).astype(np.int64), (keys % n).astype(np.int64)
 
 
 def _top_terms(vectors: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
     """Each row cut to its k largest weights."""
     coo = vectors.tocoo()
-    keep = _top_per_row(coo.row, coo.col, coo.data, k)
+    keep = top_per_row(coo.row, coo.col, coo.data, k)
     return sparse.csr_matrix(
         (coo.data[keep], (coo.row[keep], coo.col[keep])), shape=vectors.shape, dtype=np.float32
     )
 
 
-def _top_per_row(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, k: int) -> np.ndarray:
+def top_per_row(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, k: int) -> np.ndarray:
     """Indices of each row's k largest values (data >= 0); ties go to the lower column."""
     if len(rows) == 0:
         return np.arange(0)
-    # Two single-key sorts are much faster than a three-key lexsort: first by (row, column),
-    # then stably by row + a fraction that falls as the value grows.
-    base = np.argsort(rows.astype(np.int64) * (int(cols.max()) + 1) + cols, kind="stable")
+    # Two single-key sorts are much faster than a three-key lexsort: first by (row, column)
+    # (skipped when the entries come so ordered, as from a sorted CSR matrix), then stably by
+    # row + a fraction that falls as the value grows.
+    position = rows.astype(np.int64) * (int(cols.max()) + 1) + cols
+    if np.all(position[1:] > position[:-1]):
+        base = np.arange(len(rows))
+    else:
+        base = np.argsort(position, kind="stable")
     top = float(data.max()) or 1.0
     key = rows[base] + (1.0 - data[base].astype(np.float64) / (top * (1 + 1e-9))) * 0.999
     order = base[np.argsort(key, kind="stable")]
     ordered = rows[order]
-    starts = np.searchsorted(ordered, ordered, side="left")
+    firsts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    starts = np.repeat(firsts, np.diff(np.append(firsts, len(ordered))))
     return order[(np.arange(len(order)) - starts) < k]
 
 

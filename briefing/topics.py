@@ -20,7 +20,7 @@ from datetime import UTC
 from functools import lru_cache
 
 from .config import TopicsConfig
-from .models import Filtered, Section, Story
+from .models import Article, Filtered, Section, Story
 
 LEAD_WORDS = 40
 SHINGLE = 5  # words per shingle when telling a copy of a wire report from a report of its own
@@ -106,7 +106,14 @@ def _word_pattern(word: str) -> re.Pattern[str]:
 
 def independent_outlets(story: Story) -> int:
     """Outlets that reported the story on their own: copies of one report count once."""
-    n = len(story.articles)
+    return _independent(story.articles)
+
+
+# Ranking, explaining the rank and trimming the edition all ask this of the same articles;
+# the comparison is pairwise within a story, so it is worth asking only once.
+@lru_cache(maxsize=1024)
+def _independent(articles: tuple[Article, ...]) -> int:
+    n = len(articles)
     parent = list(range(n))
 
     def root(i: int) -> int:
@@ -115,10 +122,10 @@ def independent_outlets(story: Story) -> int:
             i = parent[i]
         return i
 
-    shingles = [_shingles(a.text) for a in story.articles]
+    shingles = [_shingles(a.text) for a in articles]
     for i in range(n):
         for j in range(i + 1, n):
-            same_outlet = story.articles[i].source == story.articles[j].source
+            same_outlet = articles[i].source == articles[j].source
             if same_outlet or _copies(shingles[i], shingles[j]):
                 parent[root(i)] = root(j)
     return len({root(i) for i in range(n)})

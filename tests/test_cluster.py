@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.cluster import clean_headline, cluster_stories
+from briefing.cluster import DEFAULT_THRESHOLD, cluster_stories
 from briefing.explain import UNDATED, cluster_file, read_articles
+from briefing.headline import clean_title
 from briefing.models import Article
 
 from .conftest import EVAL, ROOT, need
@@ -173,7 +174,7 @@ def test_topic_is_the_majority_with_ties_to_the_earliest():
     ],
 )
 def test_clean_headline(title, expected):
-    assert clean_headline(title) == expected
+    assert clean_title(title) == expected
 
 
 # --- briefing cluster FILE.jsonl ----------------------------------------------------------
@@ -227,9 +228,9 @@ def test_cli_cluster_explain_names_shared_terms_and_near_misses(tmp_path: Path) 
     )
     as_json = CliRunner().invoke(main, ["cluster", str(path), "--json", "--explain"])
     for story in json.loads(as_json.output)["stories"]:
-        assert story["why"]["shared"] and story["why"]["similarity"] >= 0.16
-        (miss,) = story["why"]["kept_apart_from"]
-        assert 0.08 <= miss["similarity"] < 0.16
+        assert story["why"]["shared"] and story["why"]["similarity"] >= DEFAULT_THRESHOLD
+        (miss,) = story["why"]["kept_apart_from"]  # the other quake, of the same section
+        assert 0 <= miss["similarity"] < DEFAULT_THRESHOLD
 
 
 def test_cli_cluster_refuses_bad_lines_with_the_line_number(tmp_path: Path) -> None:
@@ -273,6 +274,7 @@ def test_ecb_stories_and_sections_beat_the_plain_baseline() -> None:
     events = bcubed([story_of[d["doc_id"]] for d in docs], [d["event_cluster"] for d in docs])
     topics = bcubed([topic_of[d["doc_id"]] for d in docs], [d["topic"] for d in docs])
     assert events[2] > 0.896  # the plain TF-IDF baseline tuned on these data
+    assert events[2] >= 0.95  # the goal, reached by splitting stories within sections
     assert topics[2] > 0.90
     # Sections are made of whole stories: no story's articles sit under two labels.
     assert all(len({topic_of[a.id] for a in s.articles}) == 1 for s in stories)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import ConfigError
 from ..models import FeedSource
 from .settings import DEFAULTS, FEED, FORMATS, PAGE_SIZES, SETTINGS, TABLES, Config
-from .tables import _parse_email, _parse_fetch, _parse_topics
+from .tables import _parse_email, _parse_fetch, _parse_llm, _parse_topics
 from .values import _read_toml, _reject_unknown, _table, _typed
 
 
@@ -62,7 +62,24 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         topics=_parse_topics(data.get("topics", {}), path),
         extract_timeout=float(top["extract_timeout"]),
         extract_memory_mb=top["extract_memory_mb"],
+        llm=_parse_llm(data.get("llm", {}), path),
+        executor=_executor(top["executor"], path),
+        max_stories=top["max_stories"],
     )
+
+
+def _executor(value: str, path: Path) -> str:
+    from ..executor import executor_problem  # here: the executor builds on later stages
+
+    problem = executor_problem(value)
+    if problem is not None:
+        raise ConfigError(
+            problem,
+            path=path,
+            key="executor",
+            hint='use "processes", or "dask://HOST:PORT" after pip install \'briefing[dask]\'',
+        )
+    return value
 
 
 def _parse_feeds(raw: Any, defaults: Mapping[str, Any], path: Path) -> tuple[FeedSource, ...]:

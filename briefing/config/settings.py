@@ -83,6 +83,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "extract_memory_mb", int, 1024, "Memory an extraction worker may add per page.", minimum=128
     ),
+    Setting(
+        "executor",
+        str,
+        "processes",
+        'Where pages are extracted: "processes" (all cores here) or "dask://HOST:PORT".',
+    ),
+    Setting(
+        "max_stories",
+        int,
+        50,
+        "Stories an edition shows at most: the best-ranked of each section; the rest counted.",
+        above=0,
+    ),
 )
 
 DEFAULTS: tuple[Setting, ...] = (
@@ -171,7 +184,32 @@ class TopicsConfig:
     history_days: int = 14
 
 
-TABLES = ("defaults", "feeds", "email", "fetch", "topics")
+LLM: tuple[Setting, ...] = (
+    Setting(
+        "url",
+        str,
+        "",
+        "OpenAI-compatible chat endpoint (…/v1 or …/v1/chat/completions); empty: no LLM.",
+    ),
+    Setting("model", str, "", "The model the endpoint is asked for (required with url)."),
+    Setting("api_key_env", str, "", "Environment variable holding the API key (or none)."),
+    Setting("timeout", float, 60.0, "Seconds one story's whole request may take.", above=0),
+    Setting("max_tokens", int, 400, "Most tokens the model may answer with.", above=0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LlmConfig:
+    """The [llm] table, validated: where summaries are asked for (never the key itself)."""
+
+    url: str
+    model: str
+    api_key_env: str = ""
+    timeout: float = 60.0
+    max_tokens: int = 400
+
+
+TABLES = ("defaults", "feeds", "email", "fetch", "topics", "llm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +258,9 @@ class Config:
     topics: TopicsConfig = TopicsConfig()
     extract_timeout: float = 20.0
     extract_memory_mb: int = 1024
+    executor: str = "processes"
+    max_stories: int = 50
+    llm: LlmConfig | None = None  # None: summaries are extractive only
 
     @property
     def tz(self) -> ZoneInfo:
@@ -235,6 +276,7 @@ def settings_reference() -> str:
     rows += [_reference_row(s, "[email]") for s in EMAIL]
     rows += [_reference_row(s, "[fetch]") for s in FETCH]
     rows += [_reference_row(s, "[topics]") for s in TOPICS]
+    rows += [_reference_row(s, "[llm]") for s in LLM]
     return "\n".join(rows)
 
 

@@ -7,9 +7,20 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from .settings import EMAIL, FETCH, SECURITY, TOPICS, EmailConfig, FetchConfig, TopicsConfig
+from .settings import (
+    EMAIL,
+    FETCH,
+    LLM,
+    SECURITY,
+    TOPICS,
+    EmailConfig,
+    FetchConfig,
+    LlmConfig,
+    TopicsConfig,
+)
 from .values import _reject_unknown, _table, _typed
 
 
@@ -136,3 +147,37 @@ def _parse_topics(raw: Any, path: Path) -> TopicsConfig:
         auto_for=tuple(v["auto_for"]),
         history_days=v["history_days"],
     )
+
+
+def _parse_llm(raw: Any, path: Path) -> LlmConfig | None:
+    """The [llm] table; None when it names no url (LLM summaries are off)."""
+    table = _table(raw, path, "[llm]")
+    _reject_unknown(table, {s.name for s in LLM}, path, where="[llm]")
+    v = _typed(table, LLM, path, where="llm.")
+    if not v["url"]:
+        return None
+    parts = urlsplit(v["url"])
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"'llm.url' is not an http(s) URL: '{v['url']}'",
+            path=path,
+            key="llm.url",
+            hint="e.g. 'http://127.0.0.1:8080/v1' for a local llama.cpp server",
+        )
+    if not v["model"].strip():
+        raise ConfigError(
+            "'llm.model' is required with 'llm.url'",
+            path=path,
+            key="llm.model",
+            hint="the model's name as the server knows it, e.g. 'llama3.1:8b' for Ollama",
+        )
+    # Upper case only: a key pasted here by mistake would otherwise be shown in every message
+    # that names the variable.
+    if v["api_key_env"] and not re.fullmatch(r"[A-Z_][A-Z0-9_]{0,63}", v["api_key_env"]):
+        raise ConfigError(
+            "'llm.api_key_env' is the name of an environment variable (A-Z, 0-9, _), not the key",
+            path=path,
+            key="llm.api_key_env",
+            hint='e.g. api_key_env = "OPENAI_API_KEY"; the key itself stays in the environment',
+        )
+    return LlmConfig(**v)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import zip_longest
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -23,7 +24,7 @@ from ..http import Fetcher
 from ..models import Article, Entry, Failure, FeedSource
 from .boilerplate import drop_learned, fingerprint, strip_boilerplate
 from .page import Extraction
-from .workers import Limits, PageJob, extract_pages
+from .workers import Limits, PageJob, cpu_count
 
 MIN_PAGE_WORDS = 40  # below this a page is a teaser, a paywall or a consent wall
 FEED_SHARE = 0.5  # a page with less than half the feed's words lost its article
@@ -48,7 +49,7 @@ class BoilerplateStore(Protocol):
 @dataclass(frozen=True, slots=True)
 class _Fetched:
     entry: Entry
-    page: str | None
+    downloaded: bool  # the page was handed to extraction (and not kept here: memory)
     error: str = ""
 
 
@@ -61,12 +62,25 @@ def extract_articles(
     progress: Callable[[Entry], None] | None = None,
     store: BoilerplateStore | None = None,
     limits: Limits | None = None,
+    executor: str = "processes",
 ) -> tuple[tuple[Article, ...], tuple[Failure, ...]]:
-    """Turn entries into articles; failures come back as data, never raised."""
+    """Turn entries into articles; failures come back as data, never raised.
+
+    `executor` says where pages are extracted: "processes" here, or "dask://HOST:PORT".
+    """
+    from ..executor import open_executor  # here: the executor module builds on this package
+
     by_name = {s.name: s for s in sources}
-    fetched = _fetch_pages(entries, by_name, fetcher, workers, progress)
-    jobs = [PageJob(f.entry.id, f.page, f.entry.url) for f in fetched if f.page is not None]
-    extracted = extract_pages(jobs, limits=limits or Limits())
+    pages = sum(1 for e in entries if by_name[e.source].full_text)
+    if not pages:  # nothing to download: no worker is started
+        fetched = _fetch_pages(entries, by_name, fetcher, workers, progress, _no_pages)
+        extracted: dict[str, Extraction | str] = {}
+    # Pages go to extraction as they arrive, so the cores work while the network waits.
+    else:
+        extractors = min(cpu_count(), pages)
+        with open_executor(executor, workers=extractors, limits=limits) as pool:
+            fetched = _fetch_pages(entries, by_name, fetcher, workers, progress, pool.submit)
+            extracted = pool.results()
     extracted = _drop_site_boilerplate(fetched, extracted, store)
     outcomes = [_outcome(f, extracted.get(f.entry.id, f.error)) for f in fetched]
     if store is not None:
@@ -86,28 +100,47 @@ def article_for_entry(
     return (articles[0] if articles else None), (failures[0] if failures else None)
 
 
+def _no_pages(job: PageJob) -> None:
+    raise AssertionError("no feed of these entries asks for its pages")
+
+
 def _fetch_pages(
     entries: Sequence[Entry],
     by_name: dict[str, FeedSource],
     fetcher: Fetcher,
     workers: int,
     progress: Callable[[Entry], None] | None,
+    extract: Callable[[PageJob], None],
 ) -> list[_Fetched]:
     def one(entry: Entry) -> _Fetched:
         source = by_name[entry.source]
         try:
             if not source.full_text:
-                return _Fetched(entry, None)
+                return _Fetched(entry, False)
             response = fetcher.get(entry.url, timeout=source.timeout, max_bytes=source.max_bytes)
-            return _Fetched(entry, response.text())
+            extract(PageJob(entry.id, response.text(), entry.url))
+            return _Fetched(entry, True)
         except FetchError as exc:
-            return _Fetched(entry, None, exc.reason)
+            return _Fetched(entry, False, exc.reason)
         finally:
             if progress:
                 progress(entry)
 
+    # Taken in turns by host: in feed order, every download thread would queue behind the
+    # first site's two slots and its delay while the other sites sat idle.
+    order = in_turns_by_host(entries)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(one, entries))
+        done = dict(zip(order, pool.map(one, (entries[i] for i in order)), strict=True))
+    return [done[i] for i in range(len(entries))]
+
+
+def in_turns_by_host(entries: Sequence[Entry]) -> list[int]:
+    """Indexes of the entries, one host after another in turn: a, b, c, a, b, c, a, ..."""
+    by_host: dict[str, list[int]] = {}
+    for index, entry in enumerate(entries):
+        by_host.setdefault(urlsplit(entry.url).hostname or "", []).append(index)
+    rounds = zip_longest(*by_host.values())
+    return [index for turn in rounds for index in turn if index is not None]
 
 
 def _drop_site_boilerplate(
@@ -125,18 +158,21 @@ def _drop_site_boilerplate(
             by_site.setdefault(site_of(f.entry.url), []).append((f.entry.id, found))
     result = dict(extracted)
     for site, items in by_site.items():
-        prints = [sorted({fingerprint(p) for p in e.paragraphs}) for _, e in items]
+        # Each paragraph is hashed once: the counts and the dropping both use these.
+        each = [[fingerprint(p) for p in e.paragraphs] for _, e in items]
+        prints = [sorted(set(group)) for group in each]
         batch = Counter(fp for group in prints for fp in group)
         stored = store.site_paragraph_counts(site, list(batch))
         learned = {fp for fp, n in batch.items() if n + stored.get(fp, 0) >= LEARN_ARTICLES}
         store.learn_site_paragraphs(site, prints)
-        for key, extraction in items:
-            result[key] = _without(extraction, learned)
+        for (key, extraction), own in zip(items, each, strict=True):
+            if learned.intersection(own):
+                result[key] = _without(extraction, learned, own)
     return result
 
 
-def _without(extraction: Extraction, learned: set[str]) -> Extraction:
-    kept, removed = drop_learned(extraction.paragraphs, learned)
+def _without(extraction: Extraction, learned: set[str], prints: Sequence[str]) -> Extraction:
+    kept, removed = drop_learned(extraction.paragraphs, learned, prints)
     if not removed or not kept:  # a page made only of repeated text keeps it: that is its text
         return extraction
     return replace(extraction, paragraphs=tuple(kept), removed=extraction.removed + tuple(removed))
@@ -144,7 +180,7 @@ def _without(extraction: Extraction, learned: set[str]) -> Extraction:
 
 def _outcome(fetched: _Fetched, found: Extraction | str) -> tuple[Article | None, Failure | None]:
     entry = fetched.entry
-    if fetched.page is None and not fetched.error:
+    if not fetched.downloaded and not fetched.error:
         return _from_feed(entry, ""), None  # full_text is off for this feed
     if isinstance(found, str):
         return _fallback(entry, found)

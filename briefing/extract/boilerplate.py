@@ -127,11 +127,16 @@ def fingerprint(paragraph: str) -> str:
 
 
 def drop_learned(
-    paragraphs: Sequence[str], learned: Collection[str]
+    paragraphs: Sequence[str], learned: Collection[str], prints: Sequence[str] | None = None
 ) -> tuple[list[str], list[Removed]]:
-    """Drop the paragraphs whose fingerprints the site is known to repeat."""
-    kept = [p for p in paragraphs if fingerprint(p) not in learned]
-    removed = [(p, "repeated on this site") for p in paragraphs if fingerprint(p) in learned]
+    """Drop the paragraphs whose fingerprints the site is known to repeat.
+
+    `prints`, when given, are the paragraphs' fingerprints already computed, in order.
+    """
+    prints = prints if prints is not None else [fingerprint(p) for p in paragraphs]
+    pairs = list(zip(paragraphs, prints, strict=True))
+    kept = [p for p, fp in pairs if fp not in learned]
+    removed = [(p, "repeated on this site") for p, fp in pairs if fp in learned]
     return kept, removed
 
 

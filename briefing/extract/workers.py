@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from .page import Extraction, extract_page
 
 TIMEOUT = 20.0  # seconds per page; trafilatura takes about a tenth of a second on most
 MEMORY_MB = 1024  # address space a worker may add to what it inherits from the parent
+QUEUED = 16  # pages waiting per worker at most: downloads wait rather than pile pages up in memory
 
 _CONTEXT = multiprocessing.get_context("fork")
 
@@ -65,32 +67,127 @@ def extract_pages(
     extractor: Extractor = extract_page,
 ) -> dict[str, Extraction | str]:
     """Extract every page in worker processes: each key gives its Extraction or why it failed."""
-    limits = limits or Limits()
-    results: dict[str, Extraction | str] = {}
-    pending = deque(jobs)
-    size = max(1, min(workers or cpu_count(), len(jobs)))
-    pool = [_Worker(limits, extractor) for _ in range(size)] if jobs else []
-    try:
-        while pending or any(w.job for w in pool):
-            for worker in pool:
-                if worker.job is None and pending:
-                    worker.assign(pending.popleft())
-            for worker in _settled(pool):
-                key, outcome = worker.collect()
-                results[key] = outcome
-                if worker.broken:
-                    pool[pool.index(worker)] = _Worker(limits, extractor)
-    finally:
-        for worker in pool:
+    if not jobs:
+        return {}
+    size = min(workers or cpu_count(), len(jobs))
+    with WorkerPool(workers=size, limits=limits, extractor=extractor) as pool:
+        for job in jobs:
+            pool.submit(job)
+        return pool.results()
+
+
+class WorkerPool:
+    """Worker processes that take pages as they arrive, so extraction overlaps the downloads.
+
+    The workers are forked when the pool opens (before the caller starts its download threads);
+    `submit` may be called from any thread; a dispatcher thread hands each page to a free worker
+    and watches its time; `results` waits for every page submitted.
+    """
+
+    def __init__(
+        self,
+        *,
+        workers: int | None = None,
+        limits: Limits | None = None,
+        extractor: Extractor = extract_page,
+    ) -> None:
+        self.limits = limits or Limits()
+        self._extractor = extractor
+        self._size = max(1, workers or cpu_count())
+        self._pending: deque[PageJob] = deque()
+        self._results: dict[str, Extraction | str] = {}
+        self._lock = threading.Lock()
+        self._room = threading.BoundedSemaphore(QUEUED * self._size)
+        self._closed = False
+        self._abandoned = False
+        self._error: BaseException | None = None
+        self._wake_read, self._wake_write = os.pipe()
+        self._pool: list[_Worker] = []
+        self._thread = threading.Thread(target=self._dispatch, name="extract", daemon=True)
+
+    def __enter__(self) -> WorkerPool:
+        self._pool = [_Worker(self.limits, self._extractor) for _ in range(self._size)]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._drop_pending()  # pages not yet done are dropped: results() was not asked for
+        self._close()
+        self._thread.join()
+        for worker in self._pool:
             worker.stop()
-    return results
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+
+    def submit(self, job: PageJob) -> None:
+        """Queue one page; a free worker takes it at once (waits while many pages are queued)."""
+        self._room.acquire()
+        with self._lock:
+            if self._abandoned:  # the dispatcher failed: results() says why; nothing waits
+                self._room.release()
+                return
+            self._pending.append(job)
+        os.write(self._wake_write, b"j")
+
+    def results(self) -> dict[str, Extraction | str]:
+        """Wait for every page submitted: each key gives its Extraction or why it failed."""
+        self._close()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return dict(self._results)
+
+    def _close(self) -> None:
+        with self._lock:
+            self._closed = True
+        os.write(self._wake_write, b"c")
+
+    def _dispatch(self) -> None:
+        try:
+            while self._assign():
+                busy = [w for w in self._pool if w.job is not None]
+                for worker in _settled(busy, self._wake_read):
+                    self._collect(worker)
+        except BaseException as exc:  # handed to the caller by results(), never lost
+            self._error = exc
+            self._drop_pending()
+
+    def _drop_pending(self) -> None:
+        with self._lock:
+            for _ in self._pending:
+                self._room.release()
+            self._pending.clear()
+            self._abandoned = True
+
+    def _assign(self) -> bool:
+        """Give pending pages to idle workers; False once closed with nothing left to do."""
+        with self._lock:
+            if self._abandoned:
+                return False
+            for worker in self._pool:
+                if worker.job is None and self._pending:
+                    worker.assign(self._pending.popleft())
+                    self._room.release()
+            working = bool(self._pending) or any(w.job for w in self._pool)
+            return working or not self._closed
+
+    def _collect(self, worker: _Worker) -> None:
+        key, outcome = worker.collect()
+        self._results[key] = outcome
+        if worker.broken:
+            # Forked while download threads may run: the child only extracts, and touches no
+            # lock those threads hold (no logging, no HTTP), so the fork is safe in practice.
+            self._pool[self._pool.index(worker)] = _Worker(self.limits, self._extractor)
 
 
-def _settled(pool: list[_Worker]) -> list[_Worker]:
-    """Wait until some busy worker has answered, died or run out of time; return those."""
-    busy = [w for w in pool if w.job is not None]
-    timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-    ready = set(wait([w.conn for w in busy], timeout))
+def _settled(busy: list[_Worker], wake: int) -> list[_Worker]:
+    """Wait until a busy worker has answered, died or run out of time, or new work came."""
+    timeout = None
+    if busy:
+        timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+    ready = set(wait([*(w.conn for w in busy), wake], timeout))
+    if wake in ready:
+        os.read(wake, 4096)
     now = time.monotonic()
     return [w for w in busy if w.conn in ready or now >= w.deadline]
 

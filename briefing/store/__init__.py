@@ -19,6 +19,7 @@ from .base import StoreBase
 from .editions import EditionRecords
 from .extraction import ExtractionRecords
 from .feeds import FeedRecords
+from .renders import RenderRecords
 from .rows import ARTICLE_COLUMNS, EDITION_COLUMNS
 from .schema import ADDED_COLUMNS, APPLICATION_ID, SCHEMA, SCHEMA_VERSION, _prepare
 from .stories import StoryRecords
@@ -36,7 +37,9 @@ __all__ = [
 ]
 
 
-class Store(FeedRecords, ArticleRecords, ExtractionRecords, EditionRecords, StoryRecords):
+class Store(
+    FeedRecords, ArticleRecords, ExtractionRecords, EditionRecords, StoryRecords, RenderRecords
+):
     """One SQLite file; open with `open_store`, close when done (or use it as a context manager)."""
 
     def __enter__(self) -> Store:

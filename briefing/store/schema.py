@@ -98,6 +98,13 @@ CREATE TABLE IF NOT EXISTS story_articles (
     new INTEGER NOT NULL,
     PRIMARY KEY (story, edition, article)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rendered_editions (
+    place TEXT PRIMARY KEY,
+    inputs TEXT NOT NULL,
+    briefing TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 # Columns added after a table was first created: (table, column, declaration). Each is added

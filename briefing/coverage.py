@@ -1,0 +1,218 @@
+"""Concept coverage: the set of sentences that covers most concept weight within a word budget.
+
+The objective of Gillick and Favre's summariser ("A scalable global model for summarization",
+2009): maximise the total weight of the distinct concepts the chosen sentences contain, subject
+to their total length. Solved exactly with HiGHS (scipy.optimize.milp): a story offers tens to a
+few hundred candidate sentences, solved in about a tenth of a second; past a time limit, or if the
+solver fails, a greedy pass with length-normalised gains stands in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How summaries are made; the defaults were chosen by benchmarks/summaries.py."""
+
+    kind: str = "words"  # concepts: "words", "pairs" (adjacent content words) or "both"
+    min_support: int = 2  # outlets that must use a concept for it to count
+    per_article: int = 12  # candidates from the opening of each article
+    position_bonus: float = 1.0  # a lead sentence's bonus, in concept weight (n-th: 1 / n)
+    decay: float = 1.0  # a concept first used in an outlet's n-th sentence counts 1 / n ** decay
+    trim: bool = True  # cut datelines, short asides and closing "he said"s
+    exact: bool = True  # integer programming; else the greedy pass
+    phrases_once: bool = True  # two sentences sharing a two-word phrase are never both taken
+    time_limit: float = 1.0  # seconds the exact search may take before the greedy one is used
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A sentence that may go into the summary, where it came from, and what it covers."""
+
+    text: str
+    article: int  # index into the story's articles
+    position: int  # order among its article's candidates
+    concepts: frozenset[str] = frozenset()
+    phrases: frozenset[str] = frozenset()  # lowercase two-word phrases: what repeats a fact
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def concepts_of(tokens: list[str], settings: Settings) -> frozenset[str]:
+    """Content words (crudely singular) and pairs of adjacent content words of a token list."""
+    content = [_stem(t) for t in tokens if t not in ENGLISH_STOP_WORDS and _meaningful(t)]
+    found: set[str] = set()
+    if settings.kind in ("words", "both"):
+        found.update(content)
+    if settings.kind in ("pairs", "both"):
+        found.update(f"{a} {b}" for a, b in zip(content, content[1:], strict=False))
+    return frozenset(found)
+
+
+def phrases_of(text: str) -> frozenset[str]:
+    """Pairs of adjacent lowercase content words ('written response'): the wording of a fact.
+
+    Capitalised words are left out: names and 'Lavrov said' recur in every sentence of a story
+    without repeating its facts.
+    """
+    found: set[str] = set()
+    for chunk in re.split(r"[^\w\s'’-]", text):
+        words = chunk.split()
+        found.update(
+            f"{_stem(a)} {_stem(b)}"
+            for a, b in zip(words, words[1:], strict=False)
+            if all(w.isalpha() and w.islower() and w not in ENGLISH_STOP_WORDS for w in (a, b))
+        )
+    return frozenset(found)
+
+
+def _meaningful(token: str) -> bool:
+    """A word of two letters or more, or a number."""
+    return len(token) > 1 or token.isdigit()
+
+
+def _stem(token: str) -> str:
+    """A crude stem, enough to join 'attacked', 'attacking', 'attacks' and 'attack'."""
+    for suffix, keep in (("ies", 4), ("ing", 4), ("ed", 4), ("es", 4), ("s", 3)):
+        if token.endswith(suffix) and len(token) - len(suffix) >= keep:
+            if suffix == "s" and token.endswith(("ss", "us", "is")):
+                return token
+            return token[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return token
+
+
+def best_cover(
+    candidates: list[Candidate], weights: Mapping[str, float], budget: int, settings: Settings
+) -> list[Candidate]:
+    """The candidates covering the most concept weight within `budget` words.
+
+    When no candidate fits, the best one alone is taken: a summary one sentence too long beats
+    none.
+    """
+    fitting = _undominated([c for c in candidates if c.words <= budget], weights)
+    if not fitting:
+        return [max(candidates, key=lambda c: (_value(c, weights, settings), -c.position))]
+    chosen = _exact(fitting, weights, budget, settings) if settings.exact else None
+    if chosen is None:
+        chosen = _greedy(fitting, weights, budget, settings)
+    return chosen
+
+
+def _undominated(candidates: list[Candidate], weights: Mapping[str, float]) -> list[Candidate]:
+    """The candidates, less any that says nothing that another, no longer, does not say.
+
+    Without this a second copy of a sentence (a wire story in two outlets) could still be
+    chosen for its position bonus, though its concepts are already covered.
+    """
+    useful = [frozenset(k for k in c.concepts if weights.get(k, 0.0) > 0) for c in candidates]
+
+    def dominates(j: int, i: int) -> bool:
+        if j == i or not useful[i] <= useful[j] or candidates[j].words > candidates[i].words:
+            return False
+        same = useful[i] == useful[j] and candidates[j].words == candidates[i].words
+        return not same or j < i  # of two equals, the first is kept
+
+    return [
+        c
+        for i, c in enumerate(candidates)
+        if not any(dominates(j, i) for j in range(len(candidates)))
+    ]
+
+
+def _repeats(candidates: list[Candidate]) -> list[tuple[int, int]]:
+    """Pairs of candidates that word a fact alike: they share a phrase ('written response')."""
+    return [
+        (i, j)
+        for i, a in enumerate(candidates)
+        for j in range(i + 1, len(candidates))
+        if a.phrases & candidates[j].phrases
+    ]
+
+
+def _bonus(candidate: Candidate, settings: Settings) -> float:
+    """Preference for coming early in the article: 1, 1/2, 1/3 ... times the setting."""
+    return settings.position_bonus / (1 + candidate.position)
+
+
+def _value(candidate: Candidate, weights: Mapping[str, float], settings: Settings) -> float:
+    """A candidate's worth on its own."""
+    return sum(weights.get(k, 0.0) for k in candidate.concepts) + _bonus(candidate, settings)
+
+
+def _exact(
+    candidates: list[Candidate], weights: Mapping[str, float], budget: int, settings: Settings
+) -> list[Candidate] | None:
+    """The optimal selection by integer programming, or None if the solver gives up."""
+    concepts = sorted({k for c in candidates for k in c.concepts if weights.get(k, 0.0) > 0})
+    index = {k: i for i, k in enumerate(concepts)}
+    n, m = len(candidates), len(concepts)
+    # Variables: one 0/1 per sentence, then one per concept (covered or not). A concept counts
+    # only if some chosen sentence holds it: c_k - sum(x_j for j holding k) <= 0.
+    rows, cols, vals = [], [], []
+    for j, candidate in enumerate(candidates):
+        for k in candidate.concepts:
+            if k in index:
+                rows.append(index[k])
+                cols.append(j)
+                vals.append(-1.0)
+    link = sparse.coo_matrix((vals, (rows, cols)), shape=(m, n + m)).tolil()
+    link[:, n:] = sparse.identity(m)
+    length = np.concatenate([[c.words for c in candidates], np.zeros(m)])
+    gain = np.concatenate(
+        [[_bonus(c, settings) for c in candidates], [weights[k] for k in concepts]]
+    )
+    # A fact said twice in other words is still said twice: x_i + x_j <= 1 for alike pairs.
+    repeats = _repeats(candidates)
+    apart = sparse.lil_matrix((max(1, len(repeats)), n + m))
+    for row, (i, j) in enumerate(repeats):
+        apart[row, i] = apart[row, j] = 1.0
+    result = milp(
+        -gain,
+        constraints=[
+            LinearConstraint(sparse.vstack([length, link.tocsr()]), -np.inf, [budget] + [0] * m),
+            LinearConstraint(apart.tocsr(), -np.inf, 1),
+        ],
+        integrality=np.concatenate([np.ones(n), np.zeros(m)]),
+        bounds=Bounds(0, 1),
+        options={"time_limit": settings.time_limit, "mip_rel_gap": 0.01},
+    )
+    if result.x is None:
+        return None
+    return [c for j, c in enumerate(candidates) if result.x[j] > 0.5]
+
+
+def _greedy(
+    candidates: list[Candidate], weights: Mapping[str, float], budget: int, settings: Settings
+) -> list[Candidate]:
+    """Repeatedly the candidate with the most new weight per word that still fits."""
+    chosen: list[int] = []
+    covered: set[str] = set()
+    used = 0
+    apart = {pair for i, j in _repeats(candidates) for pair in ((i, j), (j, i))}
+    while True:
+        best, best_gain = -1, 0.0
+        for index, candidate in enumerate(candidates):
+            if index in chosen or used + candidate.words > budget:
+                continue
+            if any((index, j) in apart for j in chosen):
+                continue
+            new = sum(weights.get(k, 0.0) for k in candidate.concepts - covered)
+            gain = (new + _bonus(candidate, settings)) / candidate.words
+            if gain > best_gain:
+                best, best_gain = index, gain
+        if best < 0:
+            return [candidates[i] for i in chosen]
+        chosen.append(best)
+        covered |= candidates[best].concepts
+        used += candidates[best].words

@@ -1,0 +1,103 @@
+"""A story's headline: the one of its articles' titles that says most of what they share.
+
+Each outlet's words are taken from its title and its lead (first 50 words); a word weighs
+the share of the story's outlets that use it. A title scores the total weight of its content
+words over the square root of their number, so a title made of what every outlet reports beats
+one with a single outlet's angle, without the longest title winning for its length. Titles are
+cleaned of the site's name ("Talks end | Reuters", "... - The Moscow Times") and of labels such
+as "WATCH:" before they are compared, and a question is taken only when no title states
+anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from briefing.models import Article
+from briefing.sentences import words_of
+
+# The lead: about its first two sentences. Counted in words, not split into sentences, which
+# costs more than all the rest of choosing a headline.
+LEAD_WORDS = 50
+_STOP = ENGLISH_STOP_WORDS | {"says", "said", "say", "new"}
+_SEPARATOR = r"\s+[|\-–—:·•]\s+"
+_SEPARATOR_RE = re.compile(_SEPARATOR)
+_HEAD_RE = re.compile(r"^(.+?)\s*[|\-–—:·•]\s+")
+_SITE_REST = re.compile(r"\.?\w*")  # 'Reuters.com' is Reuters too
+_GENERIC_SUFFIX = re.compile(_SEPARATOR + r"[A-Z][\w.&'’]*(?: [A-Z][\w.&'’]*){0,4}$")
+_LABEL = re.compile(
+    r"^(?:WATCH|VIDEO|LIVE|BREAKING|EXCLUSIVE|UPDATE(?: \d+)?|OPINION|ANALYSIS|PHOTOS?)"
+    r"\s*(?:[-:–—|]\s*)",
+    re.IGNORECASE,
+)
+
+
+def clean_title(title: str, source: str = "") -> str:
+    """A title without the site's name around it or a label before it.
+
+    The outlet's own name is cut wherever it sits at either end; any other capitalised tail
+    of up to five words after ' | ' or ' - ' is cut only if at least two words are left.
+    """
+    title = " ".join(title.split())
+    title = _LABEL.sub("", title, count=1)
+    if source.strip():
+        title = _without_site_name(title, " ".join(source.split()).lower().removeprefix("the "))
+    cleaned = _GENERIC_SUFFIX.sub("", title)
+    # 'Russia - Ukraine' is not 'Russia': keep the original when too little would be left.
+    return cleaned if len(cleaned.split()) >= 2 else title
+
+
+def _without_site_name(title: str, name: str) -> str:
+    """The title less the outlet's name after its last separator or before its first.
+
+    Plain string comparison, not a pattern built from the name: a day's feeds name thousands
+    of outlets, and compiling a pattern for each costs more than all the rest of this.
+    """
+    separators = list(_SEPARATOR_RE.finditer(title))
+    if separators:
+        last = separators[-1]
+        tail = title[last.end() :].lower().removeprefix("the ")
+        if tail.startswith(name) and _SITE_REST.fullmatch(tail[len(name) :]):
+            title = title[: last.start()]
+    head = _HEAD_RE.match(title)
+    if head and head.group(1).lower().removeprefix("the ") == name:
+        title = title[head.end() :]
+    return title
+
+
+def story_headline(articles: Sequence[Article]) -> str:
+    """The most representative of the articles' titles, cleaned; '' when none has one."""
+    titles = [(clean_title(a.title, a.source), a) for a in articles if a.title.strip()]
+    if len(titles) < 2:
+        return titles[0][0] if titles else ""
+    weight = _word_weights(articles)
+
+    def score(item: tuple[str, Article]) -> tuple[bool, float]:
+        words = _content(item[0])
+        # Over the square root of its length: between the mean (short titles of one shared
+        # word win) and the sum (the longest title wins).
+        shared = sum(weight.get(w, 0.0) for w in words) / len(words) ** 0.5 if words else 0.0
+        return (not item[0].rstrip().endswith("?"), shared)
+
+    return max(titles, key=score)[0]  # max keeps the first of equals: the earliest article
+
+
+def _content(text: str) -> set[str]:
+    """The distinct content words of a text, lowercased."""
+    return {w for w in words_of(text) if w not in _STOP and not w.isdigit()}
+
+
+def _word_weights(articles: Sequence[Article]) -> dict[str, float]:
+    """Each word's share of the outlets whose title or lead uses it."""
+    by_outlet: dict[str, set[str]] = {}
+    for article in articles:
+        lead = " ".join(article.text.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])
+        by_outlet.setdefault(article.source, set()).update(_content(f"{article.title} {lead}"))
+    counts: dict[str, int] = {}
+    for words in by_outlet.values():
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+    return {w: n / len(by_outlet) for w, n in counts.items()}

@@ -1,0 +1,169 @@
+"""Sentences of real news text: split, judged fit to stand alone in a summary, and trimmed.
+
+Splitting is sentencex's (it knows abbreviations such as U.S., Gen. and Jan., and keeps a
+quotation of several sentences whole) done paragraph by paragraph, after two repairs that page
+extraction calls for: a dateline opening the text ("MOSCOW (Reuters) -") is dropped, and a photo
+credit glued to the paragraph after it ("SputnikRussian Foreign Minister ...") is split off.
+
+The rule that keeps summaries traceable: a summary sentence is a sentence of its article, or one
+with whole spans taken out by `trim` (a dateline, a short parenthesis, a closing "he said"), so
+its words occur in order in the article (`derived_from`). Nothing is reworded or added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from sentencex import segment
+
+MIN_WORDS = 6
+MAX_WORDS = 80  # longer "sentences" are usually failed splits of several
+MAX_ASIDE_WORDS = 8  # a longer parenthesis carries content of its own
+
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z.'’ -]{1,30}[A-Z.](?:,\s*[A-Z][\w.'’ ]{1,25})?"
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+    r"\s*(?:\([^)]{1,30}\))?\s*(?:[-–—]+|:)\s+(?=[A-Z\"“‘'])"
+)
+# Only an agency in parentheses marks a dateline inside a text ("Geneva: talks" may be prose).
+_AGENCY_DATELINE = re.compile(
+    r"^[A-Z][A-Za-z.'’ ,-]{1,40}\((?:Reuters|AP|AFP|Sputnik|TASS|Bloomberg|dpa|UPI|Xinhua)\)"
+    r"\s*(?:[-–—]+|:)\s+(?=[A-Z\"“‘'])"
+)
+_GLUED = re.compile(r"^([A-Z][a-z]{2,})([A-Z][a-z]{2,})(?=[ ,])", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z]+")
+_TERMINAL = re.compile(r"[.!][\"”’')\]]*$")
+_QUOTES = re.compile(r"[\"“”]")
+_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
+_BYLINE = re.compile(
+    r"^(?:By|BY|Written by|Reporting by|Editing by|Additional reporting by|Photo|Photos|Image|"
+    r"Picture|Credit|Credits|File photo|Photograph|Source|Read more|Related|Watch|WATCH)\b[:\s]"
+)
+_CREDIT = re.compile(
+    r"(?:/\s*(?:[A-Z][\w.&-]*\s?){1,3}|\b(?:Getty Images|AP Photo|AFP|Shutterstock|EPA-EFE))\.?$"
+)
+_SAYING = re.compile(
+    r"\b(?:said|says|say|told|tells|added|adds|asked|stated|states|noted|notes|wrote|writes|"
+    r"explained|stressed|warned|declared|insisted|argued|recalled|according to|quoted|"
+    r"announced|replied|continued|urged|claimed|acknowledged|admitted|called|described)\b",
+    re.IGNORECASE,
+)
+_ASIDE = re.compile(r"\s+\(([^()]{1,80})\)(?=[\s,.;:])")
+_TAIL = re.compile(
+    r",\s+(?:he|she|they)\s+(?:said|added|says|noted|stressed|explained)"
+    r"(?:\s+on\s+[A-Z][a-z]+day)?(?=\.$)"
+)
+
+
+def split_sentences(text: str, vocabulary: Counter[str] | None = None) -> list[str]:
+    """Sentences of a text, each a verbatim substring of it, without the opening dateline."""
+    vocabulary = vocabulary if vocabulary is not None else Counter(_WORD.findall(text))
+    sentences: list[str] = []
+    for line in unglue(text, vocabulary).splitlines():
+        if not sentences:  # a dateline only opens the text
+            line = _DATELINE.sub("", line, count=1)
+        sentences.extend(s.strip() for s in segment("en", line) if s.strip())
+    return sentences
+
+
+def unglue(text: str, vocabulary: Counter[str]) -> str:
+    """Break a caption or credit glued to the paragraph after it: 'SputnikRussian Foreign ...'.
+
+    Only a word opening a line is split (where extraction glues a credit to the next paragraph),
+    and only when it occurs once and its second half is a word seen elsewhere. It is split at a
+    line break, as the halves belong to separate texts. Names such as 'YouTube', 'McDonald',
+    '#DoctorWho' or 'LiveNation.com' fail these tests and are kept.
+    """
+
+    def split(match: re.Match[str]) -> str:
+        glued, left, right = match.group(0), match.group(1), match.group(2)
+        if vocabulary[glued] <= 1 and vocabulary[right] > 0:
+            return f"{left}\n{right}"
+        return glued
+
+    return _GLUED.sub(split, text)
+
+
+def acceptable(sentence: str) -> bool:
+    """Whether a sentence can stand alone in a summary.
+
+    Refused: fragments (too short or too long, no closing full stop, a lowercase start: a
+    subheading, a timestamp or a piece of a broken sentence), questions, bylines and photo
+    credits, quotations cut in two, and quotations that do not say who speaks.
+    """
+    words = sentence.split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return False
+    if not _TERMINAL.search(sentence) or not sentence[0].isupper() and sentence[0] not in '"“':
+        return False
+    if "?" in sentence:  # a quoted question asks; it does not report
+        return False
+    if _BYLINE.match(sentence) or _CREDIT.search(sentence.rstrip(".")):
+        return False
+    return speaker_named(sentence)
+
+
+def speaker_named(sentence: str) -> bool:
+    """False for a quotation cut in two, or one without a verb of saying outside the quotes."""
+    if len(_QUOTES.findall(sentence)) % 2:
+        return False
+    if not _QUOTED.search(sentence):
+        return True
+    outside = _QUOTED.sub(" ", sentence)
+    return len(outside.split()) >= 2 and bool(_SAYING.search(outside))
+
+
+_REFERENCE = re.compile(
+    r"^[\"“‘']?(?:He|She|They|It|His|Her|Their|Its|Him|Them|This|These|Those|That|Such|"
+    r"The (?:two|three|four|five|latter|former|same))\b"
+    r"|^(?:\S+\s+){1,4}(?:also|too|again|then)\b"  # "The minister also said ...": more of before
+)
+
+
+_PRONOUN_SPEAKER = re.compile(
+    r"[\"”’],?\s+(?:he|she|they)\s+(?:said|says|added|told|noted|stressed|insisted|warned)\b"
+    r"|\b(?:[Hh]e|[Ss]he|[Tt]hey)\s+(?:said|says|added|told \w+)[,:]?\s+[\"“]"
+)
+
+
+def opens_with_reference(sentence: str) -> bool:
+    """Whether the sentence points back: 'He ...', 'This ...', 'The minister also ...', or a
+    quotation whose speaker is only 'he' or 'she'.
+
+    Out of its article, such a sentence points at whatever the summary said before it: in a
+    summary of several reports, often someone else.
+    """
+    return bool(_REFERENCE.match(sentence) or _PRONOUN_SPEAKER.search(sentence))
+
+
+def trim(sentence: str) -> str:
+    """The sentence without what a summary can spare: a dateline, a short aside, 'he said'.
+
+    Each cut removes a whole span, so the words left occur in order in the source. Nothing is
+    cut from a quotation, and a closing 'he said' is kept after one (it names the speaker).
+    """
+    trimmed = _AGENCY_DATELINE.sub("", sentence, count=1)
+    if not _QUOTES.search(trimmed):
+        trimmed = _TAIL.sub("", trimmed)
+        trimmed = _ASIDE.sub(_drop_aside, trimmed)
+    return trimmed if len(trimmed.split()) >= MIN_WORDS else sentence
+
+
+def _drop_aside(match: re.Match[str]) -> str:
+    """A short parenthesis goes; a long one, a year or a party-and-state tag stays."""
+    inner = match.group(1)
+    if len(inner.split()) > MAX_ASIDE_WORDS or re.fullmatch(r"[RDI]-[A-Z][\w.]*", inner):
+        return match.group(0)
+    return ""
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercased word tokens (\\w+), as summaries are compared with their sources."""
+    return re.findall(r"\w+", text.lower())
+
+
+def derived_from(sentence: str, source: str) -> bool:
+    """Whether the sentence's words occur in order, as whole words, in the source text."""
+    remaining = iter(words_of(source))
+    return all(word in remaining for word in words_of(sentence))

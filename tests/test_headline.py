@@ -1,0 +1,73 @@
+"""Tests for briefing.headline: the most representative title, without the site's name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from briefing.headline import clean_title, story_headline
+from briefing.models import Article
+
+
+def article(aid: str, title: str, text: str, source: str) -> Article:
+    return Article(
+        id=aid,
+        source=source,
+        topic="world",
+        url=f"https://example.org/{aid}",
+        title=title,
+        text=text,
+        published=datetime(2022, 1, 21, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "source", "clean"),
+    [
+        ("Talks end | Reuters", "Reuters", "Talks end"),
+        (
+            "Russia, U.S. Agree to Talk Security Demands Next Week - The Moscow Times",
+            "The Moscow Times",
+            "Russia, U.S. Agree to Talk Security Demands Next Week",
+        ),
+        (
+            "Sputnik News: Lavrov meets Blinken in Geneva",
+            "Sputnik News",
+            "Lavrov meets Blinken in Geneva",
+        ),
+        ("WATCH: Quake hits eastern Taiwan", "CBC", "Quake hits eastern Taiwan"),
+        ("Quake hits Taiwan — BBC News", "bbc.co.uk", "Quake hits Taiwan"),
+        ("Russia - Ukraine", "", "Russia - Ukraine"),  # too little would be left
+        ("  Lavrov   and Blinken meet ", "", "Lavrov and Blinken meet"),
+    ],
+)
+def test_clean_title(title, source, clean):
+    assert clean_title(title, source) == clean
+
+
+def test_the_title_of_what_all_outlets_report_is_chosen():
+    lead = "Russia expects a written response from the United States next week, Lavrov said."
+    articles = [
+        article("a", "Lavrov praises Geneva's chocolate | Outlet A", f"{lead}", "Outlet A"),
+        article("b", "Russia expects written US response next week", f"{lead}", "Outlet B"),
+        article("c", "Written response due next week, Russia says - C News", f"{lead}", "C News"),
+    ]
+    assert story_headline(articles) in {
+        "Russia expects written US response next week",
+        "Written response due next week, Russia says",
+    }
+
+
+def test_a_question_is_chosen_only_when_no_title_states_anything():
+    lead = "Russia expects a written response from the United States next week."
+    articles = [
+        article("a", "Will Russia get a written response next week?", lead, "A"),
+        article("b", "Talks in Geneva end", lead, "B"),
+    ]
+    assert story_headline(articles) == "Talks in Geneva end"
+    assert story_headline(articles[:1]) == "Will Russia get a written response next week?"
+
+
+def test_no_title_no_headline():
+    assert story_headline([article("a", "", "Some text here.", "A")]) == ""

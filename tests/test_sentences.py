@@ -1,0 +1,157 @@
+"""Tests for briefing.sentences: splitting, judging and trimming real news sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.sentences import (
+    acceptable,
+    derived_from,
+    opens_with_reference,
+    split_sentences,
+    trim,
+)
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+
+
+def test_sputnik_credit_glued_to_the_paragraph_is_split_off():
+    text = (SEEDS / "001_3f578599382f4b0e.txt").read_text(encoding="utf-8")
+    sentences = split_sentences(text)
+    assert "SputnikRussian" not in " ".join(sentences)
+    assert any(
+        s.startswith("Russian Foreign Minister Sergei Lavrov and his US counterpart")
+        for s in sentences
+    )
+
+
+def test_glue_splitting_leaves_ordinary_camel_case_alone():
+    text = (
+        "YouTube said on Monday that it would remove the video.\n"
+        "McDonald's shares rose 3%.\nPayPal, the payments company, said PayPal grew."
+    )
+    assert split_sentences(text) == [
+        "YouTube said on Monday that it would remove the video.",
+        "McDonald's shares rose 3%.",
+        "PayPal, the payments company, said PayPal grew.",
+    ]
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = "The U.S. and Russia met on Jan. 21 in Geneva. Gen. Mark Milley, 62, was not there."
+    assert split_sentences(text) == [
+        "The U.S. and Russia met on Jan. 21 in Geneva.",
+        "Gen. Mark Milley, 62, was not there.",
+    ]
+
+
+def test_a_quotation_of_several_sentences_stays_one_sentence_with_its_speaker():
+    text = (
+        "“We do not want a war. We want guarantees,” Lavrov said on Friday. "
+        'Blinken said: "We are on a clear path. We will answer next week." Talks ended.'
+    )
+    sentences = split_sentences(text)
+    assert sentences[:2] == [
+        "“We do not want a war. We want guarantees,” Lavrov said on Friday.",
+        'Blinken said: "We are on a clear path. We will answer next week."',
+    ]
+    assert all(acceptable(s) for s in sentences[:2])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MOSCOW (Reuters) - Russia said on Friday it expects an answer.",
+        "Moscow: Russia said on Friday it expects an answer.",
+        "WASHINGTON — Russia said on Friday it expects an answer.",
+    ],
+)
+def test_opening_dateline_is_dropped(text):
+    assert split_sentences(text) == ["Russia said on Friday it expects an answer."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("Russia expects a written answer from the United States next week.", True),
+        ('"NATO works against Russia," he said, adding more.', True),
+        ("According to the minister, Blinken sought to put Ukraine first in the talks.", True),
+        # questions
+        ("Will Russia get a written answer from the United States next week?", False),
+        ('"Why would we attack anyone?" Lavrov asked reporters in Geneva.', False),
+        # fragments: too short, a headline, a timestamp, a broken sentence
+        ("Talks end.", False),
+        ("Russia-US Security Talks Wrap Up in Geneva After Ninety Minutes", False),
+        ("13:55 GMT, 21 January 2022", False),
+        ("and then the minister left the room without saying more.", False),
+        # bylines and photo credits
+        ("By Andrew Osborn and Humeyra Pamuk, Reuters staff.", False),
+        ("Photo: Russian Foreign Minister Sergei Lavrov arrives in Geneva on Friday.", False),
+        ("Russian Foreign Minister Sergei Lavrov in Geneva. Sergei Bobylev / TASS.", False),
+        # quotations: cut in two, or without a speaker
+        ("“We don’t want to take a confrontation path and we never did.", False),
+        ('"We do not want a war and we will not start one," Lavrov.', False),
+        ('The reply was "not acceptable" and "far from what we need" in the end.', False),
+    ],
+)
+def test_acceptable_candidates(sentence, ok):
+    assert acceptable(sentence) is ok
+
+
+@pytest.mark.parametrize(
+    ("sentence", "trimmed"),
+    [
+        (
+            "GENEVA (Reuters) - Russia expects a written answer next week, Lavrov said.",
+            "Russia expects a written answer next week, Lavrov said.",
+        ),
+        (
+            "He also urged the Organization for Security and Cooperation in Europe (OSCE) "
+            "to act, he added.",
+            "He also urged the Organization for Security and Cooperation in Europe to act.",
+        ),
+        (  # a quotation keeps its speaker
+            '"NATO works against Russia," he said.',
+            '"NATO works against Russia," he said.',
+        ),
+        (  # a long parenthesis says something of its own and stays
+            "The vote (held after a campaign in which no opposition party was allowed to take "
+            "part) ended on Sunday.",
+            "The vote (held after a campaign in which no opposition party was allowed to take "
+            "part) ended on Sunday.",
+        ),
+        (  # a party-and-state tag stays
+            "Senator Jane Doe (D-Calif.) voted against the bill on Monday.",
+            "Senator Jane Doe (D-Calif.) voted against the bill on Monday.",
+        ),
+    ],
+)
+def test_trim_cuts_whole_spans_and_keeps_the_sentence_traceable(sentence, trimmed):
+    assert trim(sentence) == trimmed
+    assert derived_from(trim(sentence), f"Before. {sentence} After.")
+
+
+def test_derived_from_needs_the_words_in_order():
+    source = "Russia expects a written response next week from the US, Lavrov said on Friday."
+    assert derived_from("Russia expects a written response next week from the US.", source)
+    assert not derived_from("The US expects a written response from Russia.", source)
+    assert not derived_from("Russia expects a written responses next week.", source)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pointing"),
+    [
+        ("He didn't say whether Washington's responses would be made public.", True),
+        ("This was the first meeting since December.", True),
+        ("The two sides agreed to meet again in February.", True),
+        ("The foreign minister also said Russia had never threatened Ukraine.", True),
+        ('"NATO works against Russia," he said, adding that Moscow opposes its growth.', True),
+        ('"NATO works against Russia," Lavrov said, adding that Moscow opposes its growth.', False),
+        ("Heavy rain fell on Geneva during the talks.", False),
+        ("Thiswas not a pronoun.", False),
+    ],
+)
+def test_sentences_pointing_back_are_recognised(sentence, pointing):
+    assert opens_with_reference(sentence) is pointing
