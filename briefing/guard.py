@@ -155,13 +155,16 @@ class GuardedBackend(httpcore.SyncBackend):
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport, its connection pool using the guarded backend."""
 
-    def __init__(self, guard: AddressGuard) -> None:
+    def __init__(self, guard: AddressGuard, ca_file: str = "") -> None:
         super().__init__(trust_env=False)
+        context = httpx.create_ssl_context(trust_env=False)
+        if ca_file:
+            context.load_verify_locations(cafile=ca_file)
         # httpx has no public hook for the network backend; httpcore's pool does, so the pool
         # httpx built is replaced by the same kind of pool over our backend.
         self._pool.close()
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
@@ -169,6 +172,6 @@ class GuardedTransport(httpx.HTTPTransport):
         )
 
 
-def guarded_transport(guard: AddressGuard) -> httpx.BaseTransport:
-    """The transport every real download goes through."""
-    return GuardedTransport(guard)
+def guarded_transport(guard: AddressGuard, ca_file: str = "") -> httpx.BaseTransport:
+    """The transport every real download goes through; `ca_file` adds a CA to trust."""
+    return GuardedTransport(guard, ca_file)

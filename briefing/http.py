@@ -84,6 +84,7 @@ class FetchPolicy:
     retries: int = RETRIES
     user_agent: str = USER_AGENT
     respect_robots: bool = True  # for everything but feeds, which the user subscribed to
+    ca_file: str = ""  # a private CA's PEM file, trusted besides the usual CAs
 
 
 class Fetcher:
@@ -102,7 +103,7 @@ class Fetcher:
         self.policy = policy or FetchPolicy()
         guard = AddressGuard(self.policy.allow_networks)
         self._client = httpx.Client(
-            transport=transport or guarded_transport(guard),
+            transport=transport or guarded_transport(guard, self.policy.ca_file),
             headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
             trust_env=False,  # a proxy from the environment would be connected to unchecked
@@ -373,4 +374,5 @@ def policy_for(settings: FetchConfig) -> FetchPolicy:
         retries=settings.retries,
         user_agent=user_agent(settings.contact_url),
         respect_robots=settings.respect_robots,
+        ca_file=str(settings.ca_file or ""),
     )

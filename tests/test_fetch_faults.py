@@ -11,6 +11,7 @@ import ssl
 import time
 import tracemalloc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -308,3 +309,54 @@ def test_a_short_retry_after_is_waited_for_within_the_request(guarded: Fetcher) 
         waited = time.monotonic() - started
     assert response.body == b"ok" and server.requests["/busy"] == 2
     assert waited >= 0.9  # the second the site asked for (its date has whole seconds)
+
+
+@contextmanager
+def tls_server(ca: trustme.CA, behaviours: dict[str, object]) -> Iterator[FaultServer]:
+    """A fault server on 127.0.0.1 speaking TLS with a certificate from `ca`."""
+    with fault_server("127.0.0.1", behaviours) as server:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1").configure_cert(context)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        yield server
+
+
+def test_a_private_ca_is_trusted_and_https_never_drops_to_http(tmp_path: Path) -> None:
+    """With [fetch] ca_file, a server of that CA is read; its redirect to plain http is not
+    followed, and the plain server it points to is never asked."""
+    from briefing.config import load_config
+    from briefing.http import policy_for
+
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    with fault_server("127.0.0.1", {"/plain": fixed(200, b"over plain http")}) as plain:
+        behaviours = {"/": fixed(200, b"hello"), "/down": redirect_to(f"{plain.base_url}/plain")}
+        with tls_server(ca, behaviours) as server:
+            base = f"https://127.0.0.1:{server.server_address[1]}"
+            (tmp_path / "feeds.toml").write_text(
+                '[fetch]\nallow_networks = ["127.0.0.1/32"]\nca_file = "ca.pem"\n'
+                f'[[feeds]]\nname = "A"\nurl = "{base}/"\n',
+                encoding="utf-8",
+            )
+            config = load_config(tmp_path / "feeds.toml")
+            with Fetcher(policy=policy_for(config.fetch)) as trusting:
+                assert trusting.get(f"{base}/", timeout=3).body == b"hello"
+                with pytest.raises(FetchError, match="from https to plain http"):
+                    trusting.get(f"{base}/down", timeout=3, retries=0)
+    assert plain.requests["/plain"] == 0
+
+
+@pytest.mark.parametrize("content", [None, "not a certificate\n"])
+def test_a_bad_ca_file_is_a_config_error(tmp_path: Path, content: str | None) -> None:
+    from briefing.config import load_config
+    from briefing.errors import ConfigError
+
+    if content is not None:
+        (tmp_path / "ca.pem").write_text(content, encoding="utf-8")
+    (tmp_path / "feeds.toml").write_text(
+        '[fetch]\nca_file = "ca.pem"\n[[feeds]]\nname = "A"\nurl = "https://example.org/f"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="ca_file") as raised:
+        load_config(tmp_path / "feeds.toml")
+    assert "fetch.ca_file" in str(raised.value) and "feeds.toml" in str(raised.value)

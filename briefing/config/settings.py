@@ -139,6 +139,7 @@ FETCH: tuple[Setting, ...] = (
     Setting("retries", int, 2, "Retries, with backoff, after a timeout, a 429 or a 5xx."),
     Setting("respect_robots", bool, True, "Skip article pages robots.txt disallows."),
     Setting("contact_url", str, "", "A URL about this instance, sent in the User-Agent."),
+    Setting("ca_file", str, "", "PEM file of a private CA trusted for https, besides the usual."),
 )
 
 
@@ -152,6 +153,7 @@ class FetchConfig:
     retries: int = 2
     respect_robots: bool = True
     contact_url: str = ""
+    ca_file: Path | None = None  # a private CA (an intranet's feeds), trusted as well
 
 
 TOPICS: tuple[Setting, ...] = (

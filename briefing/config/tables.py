@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import ssl
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,8 @@ def _parse_email(raw: Any, path: Path) -> EmailConfig:
             hint="use {subject}, {title} and {date}",
         ) from None
     ca_file = (path.parent / v["ca_file"]).resolve() if v["ca_file"] else None
-    if ca_file is not None and not ca_file.is_file():
-        raise ConfigError(f"ca_file '{ca_file}' is not a file", path=path, key="email.ca_file")
+    if ca_file is not None:
+        _check_ca_file(ca_file, path, "email.ca_file")
     return EmailConfig(
         to=tuple(v["to"]),
         sender=v["from"],
@@ -121,7 +122,22 @@ def _parse_fetch(raw: Any, path: Path) -> FetchConfig:
             path=path,
             key="fetch",
         )
-    return FetchConfig(**{**v, "allow_networks": tuple(v["allow_networks"])})
+    ca_file = (path.parent / v["ca_file"]).resolve() if v["ca_file"] else None
+    if ca_file is not None:
+        _check_ca_file(ca_file, path, "fetch.ca_file")
+    return FetchConfig(**{**v, "allow_networks": tuple(v["allow_networks"]), "ca_file": ca_file})
+
+
+def _check_ca_file(ca_file: Path, path: Path, key: str) -> None:
+    """A CA file must exist and hold PEM certificates: found now, not at the first https feed."""
+    if not ca_file.is_file():
+        raise ConfigError(f"'{key}' names {ca_file}, which is not a file", path=path, key=key)
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(ca_file))
+    except (ssl.SSLError, ValueError, UnicodeDecodeError):
+        raise ConfigError(
+            f"'{key}' names {ca_file}, which holds no PEM certificate", path=path, key=key
+        ) from None
 
 
 def _parse_topics(raw: Any, path: Path) -> TopicsConfig:
