@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 import typing
 from collections.abc import Iterable, Iterator
@@ -109,6 +110,32 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
+def resolve(host: str, port: int, timeout: float | None) -> list[typing.Any]:
+    """getaddrinfo, given up on after `timeout` seconds.
+
+    The C resolver has no timeout of its own that we control, and a hung name server would
+    otherwise hold a download past its total deadline. The lookup runs on a daemon thread of its
+    own: one that never returns keeps that thread, not the download nor the program's exit.
+    """
+    answer: list[typing.Any] = []
+
+    def look_up() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            answer.append(exc)
+
+    thread = threading.Thread(target=look_up, name=f"resolve {host}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not answer:
+        raise httpcore.ConnectTimeout(f"looking up {host} took longer than the deadline")
+    if isinstance(answer[0], OSError):
+        raise httpcore.ConnectError(f"could not resolve {host}: {answer[0]}")
+    result: list[typing.Any] = answer[0]
+    return result
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """httpcore's socket backend, connecting only to addresses the guard permits."""
 
@@ -123,7 +150,7 @@ class GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
-        allowed = self._checked_addresses(host, port)
+        allowed = self._checked_addresses(host, port, timeout)
         last_error: Exception | None = None
         for address in allowed:
             try:
@@ -136,11 +163,8 @@ class GuardedBackend(httpcore.SyncBackend):
             return _DeadlineStream(stream)
         raise last_error or httpcore.ConnectError(f"no address to connect to for {host}")
 
-    def _checked_addresses(self, host: str, port: int) -> list[IPAddress]:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from None
+    def _checked_addresses(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        infos = resolve(host, port, _bounded(timeout))
         found = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
         allowed = [a for a in found if self.guard.permits(a)]
         if not allowed:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -360,3 +361,27 @@ def test_a_bad_ca_file_is_a_config_error(tmp_path: Path, content: str | None) ->
     with pytest.raises(ConfigError, match="ca_file") as raised:
         load_config(tmp_path / "feeds.toml")
     assert "fetch.ca_file" in str(raised.value) and "feeds.toml" in str(raised.value)
+
+
+def test_a_hung_name_lookup_is_cut_at_the_deadline(
+    guarded: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name server that never answers costs the download its deadline, not more."""
+    real = socket.getaddrinfo
+    answered = threading.Event()
+
+    def hung(host: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        if host == "slow.example":
+            answered.wait(10)  # released when the test ends
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    with fault_server("127.0.0.1", {"/": fixed(200, b"hello")}) as server:
+        port = server.server_address[1]
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="timed out"):
+            guarded.get(f"http://slow.example:{port}/", timeout=0.5, retries=0, robots=False)
+        assert time.monotonic() - started < 2.0
+        answered.set()
+        # The same lookup machinery still answers names that resolve.
+        assert guarded.get(f"http://localhost:{port}/", timeout=3).body == b"hello"
