@@ -116,8 +116,9 @@ def speaker_named(sentence: str) -> bool:
 
 _REFERENCE = re.compile(
     r"^[\"“‘']?(?:He|She|They|It|His|Her|Their|Its|Him|Them|This|These|Those|That|Such|"
-    r"The (?:two|three|four|five|latter|former|same))\b"
+    r"The (?:two|three|four|five|latter|former|same)|Meanwhile|However|In turn|Instead|But|And)\b"
     r"|^(?:\S+\s+){1,4}(?:also|too|again|then)\b"  # "The minister also said ...": more of before
+    r"|^(?:\S+\s+){1,4}in turn\b"  # "Blinken, in turn, described ...": answers the one before
 )
 
 
@@ -128,8 +129,8 @@ _PRONOUN_SPEAKER = re.compile(
 
 
 def opens_with_reference(sentence: str) -> bool:
-    """Whether the sentence points back: 'He ...', 'This ...', 'The minister also ...', or a
-    quotation whose speaker is only 'he' or 'she'.
+    """Whether the sentence points back: 'He ...', 'This ...', 'However, ...', 'The minister
+    also ...', 'Blinken, in turn, ...', or a quotation whose speaker is only 'he' or 'she'.
 
     Out of its article, such a sentence points at whatever the summary said before it: in a
     summary of several reports, often someone else.

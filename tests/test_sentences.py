@@ -151,6 +151,12 @@ def test_derived_from_needs_the_words_in_order():
         ('"NATO works against Russia," Lavrov said, adding that Moscow opposes its growth.', False),
         ("Heavy rain fell on Geneva during the talks.", False),
         ("Thiswas not a pronoun.", False),
+        ("Antony Blinken, in turn, described Friday's meeting as frank.", True),
+        ("However, Washington refused to rule out NATO's growth.", True),
+        ("But Washington refused to rule out NATO's growth.", True),
+        ("Meanwhile, troops gathered near the border.", True),
+        ("Butler County officials reported no damage.", False),
+        ("Andrew Lopez was arrested on Tuesday.", False),
     ],
 )
 def test_sentences_pointing_back_are_recognised(sentence, pointing):
