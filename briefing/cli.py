@@ -190,7 +190,7 @@ def _report(result: RunResult) -> None:
 
 
 def _generate_and_send(config: Config, moment: datetime | None, output_dir: Path | None) -> None:
-    from .pipeline import run_edition
+    from .edition import run_edition
     from .schedule import instance_lock
 
     with instance_lock(config.database), _bar() as bar:
@@ -211,7 +211,7 @@ def send_command(config_path: Path, day: str | None, resend: bool) -> None:
 
     Example: briefing send --date 2026-11-23
     """
-    from .pipeline import send_edition
+    from .edition import send_edition
     from .schedule import instance_lock
     from .store import open_store
 

@@ -12,14 +12,12 @@ import time
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from .cluster import cluster_stories
 from .config import Config
-from .deliver import deliver_edition
-from .errors import DeliveryError
 from .executor import summarize_on
 from .extract import Limits, extract_articles
 from .faults import checkpoint
@@ -29,16 +27,14 @@ from .llm import LlmReport, llm_sections
 from .models import (
     Article,
     Briefing,
-    Delivery,
     Entry,
     Failure,
     FeedResult,
     Filtered,
     RunStats,
     Section,
-    StoredEdition,
 )
-from .render import number_edition, render, render_email, write_archive
+from .render import number_edition, render, write_archive
 from .reuse import edition_key, remember_edition, rerun_stats, reused_edition
 from .store import Store, open_store
 from .topics import group_topics, mute_stories
@@ -341,76 +337,6 @@ def edition_window(store: Store, start: datetime, end: datetime) -> tuple[dateti
         return start, "9999"  # the first edition: the configured window, nothing after it
     edition, rendered_at = previous
     return edition.window_end.astimezone(end.tzinfo), rendered_at
-
-
-@dataclass(frozen=True, slots=True)
-class EditionResult:
-    """A run that made and (if asked) sent the day's edition: the run, and each delivery."""
-
-    run: RunResult
-    deliveries: tuple[Delivery, ...] = ()
-
-
-def run_edition(
-    config: Config,
-    *,
-    as_of: datetime | None = None,
-    send: bool = True,
-    since_last_edition: bool = False,
-    retry_failed: bool = True,
-    output_dir: Path | None = None,
-    fetcher: Fetcher | None = None,
-    progress: Progress | None = None,
-) -> EditionResult:
-    """Make the edition, keep it in the store, send it to whoever has not had it, mark it done."""
-    result = generate(
-        config,
-        as_of=as_of,
-        output_dir=output_dir,
-        fetcher=fetcher,
-        progress=progress,
-        since_last_edition=since_last_edition,
-    )
-    edition = stored_edition(result, config.template_dir)
-    with open_store(config.database) as store:
-        store.save_edition(edition, datetime.now(UTC))
-        deliveries: tuple[Delivery, ...] = ()
-        if send and config.email is not None:
-            deliveries = send_edition(store, config, edition.day, retry_failed=retry_failed)
-        else:
-            store.mark_edition_done(edition.day, datetime.now(UTC))
-    return EditionResult(result, deliveries)
-
-
-def send_edition(
-    store: Store, config: Config, day: date, *, retry_failed: bool = True, resend: bool = False
-) -> tuple[Delivery, ...]:
-    """Send a stored edition; it is done once every recipient has an outcome."""
-    edition = store.edition(day)
-    if edition is None or config.email is None:
-        raise DeliveryError(f"no edition of {day} is stored, or no [email] is configured")
-    deliveries = deliver_edition(
-        store, config.email, edition, title=config.title, retry_failed=retry_failed, resend=resend
-    )
-    if all(d.status in ("sent", "uncertain", "failed") for d in deliveries):
-        store.mark_edition_done(day, datetime.now(UTC))
-    return deliveries
-
-
-def stored_edition(result: RunResult, template_dir: Path | None = None) -> StoredEdition:
-    """The rendered edition as the store keeps it: window, email body, where the PDF is."""
-    briefing = result.briefing
-    body = render_email(briefing, template_dir=template_dir)
-    pdf = next((str(p) for p in result.outputs if p.suffix == ".pdf"), "")
-    return StoredEdition(
-        day=briefing.edition,
-        window_start=briefing.window_start,
-        window_end=briefing.window_end,
-        subject=body.subject,
-        html=body.html,
-        text=body.text,
-        pdf_path=pdf,
-    )
 
 
 def collect(

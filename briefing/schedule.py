@@ -33,8 +33,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from .config import Config
+from .edition import run_edition
 from .errors import AlreadyRunningError, BriefingError, RunTimeoutError
-from .pipeline import collect, run_edition
+from .pipeline import collect
 from .store import Store, open_store
 
 log = logging.getLogger("briefing.schedule")

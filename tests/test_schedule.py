@@ -21,8 +21,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from briefing.config import parse_config
 from briefing.demo import SITE, demo_config
+from briefing.edition import run_edition
 from briefing.models import Article, StoredEdition
-from briefing.pipeline import run_edition
 from briefing.schedule import (
     AlreadyRunningError,
     ChildRun,
