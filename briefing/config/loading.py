@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
 from ..models import FeedSource
 from .settings import DEFAULTS, FEED, FORMATS, PAGE_SIZES, SETTINGS, TABLES, Config
 from .tables import _parse_email, _parse_fetch, _parse_llm, _parse_topics
-from .values import _read_toml, _reject_unknown, _table, _typed
+from .values import _read_toml, _reject_unknown, _table, _typed, is_http_url
 
 
 def load_config(path: Path) -> Config:
@@ -102,8 +101,7 @@ def _parse_feeds(raw: Any, defaults: Mapping[str, Any], path: Path) -> tuple[Fee
 
 
 def _check_url(url: str, path: Path, label: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_http_url(url):
         raise ConfigError(
             f"{label}: url '{url}' is not an http(s) URL",
             path=path,
@@ -183,5 +181,5 @@ def _template_dir(value: str, path: Path) -> Path | None:
 
 def _check_render(top: Mapping[str, Any], path: Path) -> None:
     site = top["site_url"]
-    if site and (urlsplit(site).scheme not in ("http", "https") or not urlsplit(site).netloc):
+    if site and not is_http_url(site):
         raise ConfigError(f"site_url '{site}' is not an http(s) URL", path=path, key="site_url")

@@ -8,7 +8,6 @@ import ssl
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..errors import ConfigError
 from .settings import (
@@ -22,7 +21,7 @@ from .settings import (
     LlmConfig,
     TopicsConfig,
 )
-from .values import _reject_unknown, _table, _typed
+from .values import _reject_unknown, _table, _typed, is_http_url
 
 
 def _parse_email(raw: Any, path: Path) -> EmailConfig:
@@ -172,8 +171,7 @@ def _parse_llm(raw: Any, path: Path) -> LlmConfig | None:
     v = _typed(table, LLM, path, where="llm.")
     if not v["url"]:
         return None
-    parts = urlsplit(v["url"])
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_http_url(v["url"]):
         raise ConfigError(
             f"'llm.url' is not an http(s) URL: '{v['url']}'",
             path=path,

@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import ConfigError
 from .settings import Setting
@@ -36,6 +37,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _toml_error_line(message: str) -> int | None:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
+
+
+def is_http_url(url: str) -> bool:
+    """Whether a configured URL is absolute http(s): feeds, the LLM endpoint, the site."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _table(value: Any, path: Path, where: str) -> Mapping[str, Any]:
