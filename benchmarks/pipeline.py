@@ -133,6 +133,8 @@ def _instrument_rest(clock: StageClock, pipeline, render, Store) -> None:  # typ
     pipeline.write_archive = clock.wrap("render HTML", pipeline.write_archive)
     pipeline.number_edition = clock.wrap("render HTML", pipeline.number_edition)
     render.render_pdf = clock.wrap("render PDF", render.render_pdf)
+    # The warm renderer (typesetter.py) is timed from the HTML sent to the PDF back.
+    render.Typesetter.render = clock.wrap("render PDF", render.Typesetter.render)
     for name in (
         "save_articles",
         "articles_between",

@@ -9,6 +9,7 @@ Order matters in two places:
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -34,7 +35,7 @@ from .models import (
     RunStats,
     Section,
 )
-from .render import number_edition, render, write_archive
+from .render import Typesetter, number_edition, render, write_archive
 from .reuse import edition_key, remember_edition, rerun_stats, reused_edition
 from .store import Store, open_store
 from .topics import group_topics, mute_stories
@@ -134,36 +135,39 @@ def generate(
         now = count(results, new, articles, article_failures, ())
         briefing = replace(reused.briefing, stats=rerun_stats(reused.briefing.stats, now))
         return RunResult(briefing, reused.outputs, time.monotonic() - started, reused.archive)
-    progress.start("Clustering and summarizing", 1)
-    # Linked to past editions before muting and grouping: a muted story keeps its identity.
-    stories = cluster_stories(articles, previous=previous)
-    stories, muted = mute_stories(stories, config.topics)
-    sections = group_topics(stories, config.sections, config.topics)
-    # Trimmed before summarizing: summaries and the PDF cost per story shown, not per story found.
-    sections, cut = trim_sections(sections, config.max_stories, config.topics)
-    # Whole sections shared among the executor's processes: the same summaries, on every core.
-    sections = summarize_on(
-        config.executor, sections, config.summary_words, config.lead_summary_words
-    )
-    progress.advance()
-    # After the extractive summaries: a story the LLM fails on keeps its extractive one.
-    sections, llm_report = _llm(config, sections, progress)
-    stats = count(results, new, articles, article_failures, sections, llm_report)
-    # Numbered before rendering, so the masthead shows the edition's place in the archive.
-    briefing = number_edition(
-        make_briefing(config, end, start, sections, failures, stats, muted + cut), out_dir
-    )
-    progress.start("Rendering", 1)
-    outputs = render(
-        briefing,
-        out_dir,
-        edition_stem(briefing),
-        formats=config.formats,
-        template_dir=config.template_dir,
-        page_size=config.page_size,
-        timeout=config.render_timeout,
-        memory_mb=config.render_memory_mb,
-    )
+    # The PDF's renderer loads WeasyPrint on the core clustering leaves idle (typesetter.py).
+    with _typesetter(config, articles) as typesetter:
+        progress.start("Clustering and summarizing", 1)
+        # Linked to past editions before muting and grouping: a muted story keeps its identity.
+        stories = cluster_stories(articles, previous=previous)
+        stories, muted = mute_stories(stories, config.topics)
+        sections = group_topics(stories, config.sections, config.topics)
+        # Trimmed before summarizing: summaries and the PDF cost per story shown, not found.
+        sections, cut = trim_sections(sections, config.max_stories, config.topics)
+        # Whole sections shared among the executor's processes: the same summaries, on every core.
+        sections = summarize_on(
+            config.executor, sections, config.summary_words, config.lead_summary_words
+        )
+        progress.advance()
+        # After the extractive summaries: a story the LLM fails on keeps its extractive one.
+        sections, llm_report = _llm(config, sections, progress)
+        stats = count(results, new, articles, article_failures, sections, llm_report)
+        # Numbered before rendering, so the masthead shows the edition's place in the archive.
+        briefing = number_edition(
+            make_briefing(config, end, start, sections, failures, stats, muted + cut), out_dir
+        )
+        progress.start("Rendering", 1)
+        outputs = render(
+            briefing,
+            out_dir,
+            edition_stem(briefing),
+            formats=config.formats,
+            template_dir=config.template_dir,
+            page_size=config.page_size,
+            timeout=config.render_timeout,
+            memory_mb=config.render_memory_mb,
+            typesetter=typesetter,
+        )
     # The archive is rewritten after the edition's files exist, so it links only to real files.
     archive = write_archive(
         out_dir, briefing, outputs, site_url=config.site_url, template_dir=config.template_dir
@@ -175,6 +179,20 @@ def generate(
     progress.advance()
     checkpoint("rendered")
     return RunResult(briefing, outputs, time.monotonic() - started, archive)
+
+
+def _typesetter(
+    config: Config, articles: Sequence[Article]
+) -> AbstractContextManager[Typesetter | None]:
+    """A PDF renderer warming up now, when the config asks for a PDF; else nothing."""
+    if "pdf" not in config.formats:
+        return nullcontext(None)
+    languages = Counter(a.language for a in articles if a.language)
+    return Typesetter(
+        (lang for lang, _ in languages.most_common()),
+        timeout=config.render_timeout,
+        memory_mb=config.render_memory_mb,
+    )
 
 
 def _fetcher(fetcher: Fetcher | None, config: Config) -> AbstractContextManager[Fetcher]:

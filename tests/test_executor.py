@@ -50,10 +50,10 @@ def test_pages_submitted_from_many_threads_give_what_one_process_gives() -> None
 def test_extraction_starts_before_the_last_page_arrives(tmp_path: Path) -> None:
     log = tmp_path / "started.txt"
 
-    def noting(page: str, url: str) -> Extraction:
+    def noting(page: str, url: str, with_date: bool = True) -> Extraction:
         with log.open("a") as out:  # written in the worker process
             out.write(f"{url} {time.time()}\n")
-        return extract_page(page, url)
+        return extract_page(page, url, with_date)
 
     first, *rest = jobs()
     with WorkerPool(workers=1, extractor=noting) as pool:
@@ -70,10 +70,10 @@ def test_extraction_starts_before_the_last_page_arrives(tmp_path: Path) -> None:
 
 
 def test_a_hanging_page_in_the_stream_costs_that_page_only() -> None:
-    def hang(page: str, url: str) -> Extraction:
+    def hang(page: str, url: str, with_date: bool = True) -> Extraction:
         if "hang" in url:
             time.sleep(60)
-        return extract_page(page, url)
+        return extract_page(page, url, with_date)
 
     good = jobs()[:2]
     slow = PageJob("slow", good[0].page, "http://x/hang")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import trafilatura
 from click.testing import CliRunner
 
 from briefing.cli import main
@@ -29,7 +30,7 @@ from briefing.extract import (
     read_saved_page,
     strip_boilerplate,
 )
-from briefing.extract.page import clean_title
+from briefing.extract.page import clean_title, run_trafilatura
 from briefing.http import Fetcher
 from briefing.models import Entry, FeedSource
 from briefing.server import Canned, serve
@@ -263,6 +264,42 @@ def test_metadata_title_without_site_name_and_date() -> None:
     assert found.published is not None and found.published.date().isoformat() == "2022-01-21"
 
 
+def test_the_page_date_is_searched_only_when_asked() -> None:
+    page = (FIXTURES / "appeal_end_of_article.html").read_text(encoding="utf-8")
+    jobs = [
+        PageJob("asked", page, "https://harborledger.example/news/coal"),
+        PageJob("known", page, "https://harborledger.example/news/coal", with_date=False),
+    ]
+    found = extract_pages(jobs, workers=1)
+    asked, known = found["asked"], found["known"]
+    assert isinstance(asked, Extraction) and isinstance(known, Extraction)
+    assert asked.published == datetime(2022, 1, 21, tzinfo=UTC)
+    assert known.published is None
+    assert replace(known, published=asked.published) == asked
+
+
+def test_a_feed_date_spares_the_page_search_and_wins(fetcher: Fetcher) -> None:
+    with serve(FIXTURES) as server:
+        url = f"{server.base_url}/appeal_end_of_article.html"
+        dated, _ = article_for_entry(entry(url), SOURCE, fetcher)
+        undated, _ = article_for_entry(replace(entry(url), published=None), SOURCE, fetcher)
+    assert dated is not None and dated.published == datetime(2022, 1, 21, 12, tzinfo=UTC)
+    assert undated is not None and undated.published == datetime(2022, 1, 21, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("path", sorted(SITE.rglob("*.html")) + sorted(FIXTURES.glob("*.html")))
+def test_page_metadata_matches_trafilaturas_own_pass(path: Path) -> None:
+    page = path.read_text(encoding="utf-8")
+    url = "https://example.org/" + path.name
+    ours = run_trafilatura(page, url)
+    theirs = trafilatura.bare_extraction(
+        page, url=url, with_metadata=True, include_comments=False, include_tables=False, fast=True
+    )
+    assert theirs is not None
+    for name in ("text", "title", "sitename", "image", "date"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+
+
 @pytest.mark.parametrize(
     ("title", "site", "url", "clean"),
     [
@@ -303,19 +340,19 @@ def test_a_page_past_the_time_limit_is_stopped_and_the_rest_goes_on() -> None:
     assert isinstance(results["ok"], Extraction)
 
 
-def hog_memory(page: str, url: str) -> Extraction:
+def hog_memory(page: str, url: str, with_date: bool = True) -> Extraction:
     """An extractor that wants far more memory than a worker may have."""
     if page == "hog":
         return bytearray(4 * 1024**3)  # type: ignore[return-value]
-    return extract_page(page, url)
+    return extract_page(page, url, with_date)
 
 
-def crash(page: str, url: str) -> Extraction:
+def crash(page: str, url: str, with_date: bool = True) -> Extraction:
     """An extractor that dies the way a segfaulting C library would."""
     if page == "crash":
         faulthandler.disable()  # pytest's handler would print the child's stack
         os.kill(os.getpid(), signal.SIGSEGV)
-    return extract_page(page, url)
+    return extract_page(page, url, with_date)
 
 
 def test_a_page_past_the_memory_limit_fails_alone() -> None:

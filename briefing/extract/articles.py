@@ -118,7 +118,7 @@ def _fetch_pages(
             if not source.full_text:
                 return _Fetched(entry, False)
             response = fetcher.get(entry.url, timeout=source.timeout, max_bytes=source.max_bytes)
-            extract(PageJob(entry.id, response.text(), entry.url))
+            extract(PageJob(entry.id, response.text(), entry.url, entry.published is None))
             return _Fetched(entry, True)
         except FetchError as exc:
             return _Fetched(entry, False, exc.reason)

@@ -4,22 +4,38 @@ trafilatura is given text we decoded, never bytes (it would decompress those wit
 Its settings are the ones that scored best on the benchmark: no comments, no tables, and no
 fallback extractors (`fast`), which were both slower and less precise there.
 `run_trafilatura` and `second_pass` are separate so the benchmark can time each.
+
+The page is parsed once. Metadata is read from that tree with trafilatura's own readers, but only
+the ones a briefing uses: its full metadata pass also searches the page for authors, categories,
+tags and licences, and dates even when the feed has one, which cost a third of its time
+(benchmarks/extraction.py). The date search runs only when the caller asks for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import trafilatura
-from trafilatura.settings import Document
+from lxml.html import HtmlElement
+from trafilatura.metadata import (
+    examine_meta,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    find_date,
+)
+from trafilatura.settings import Document, set_date_params
+from trafilatura.utils import load_html
 
 from ..errors import ExtractError
 from ..feeds import clean_text
 from .boilerplate import Removed, page_hints, strip_boilerplate
 
 TABLES = False  # tables' cells read as prose out of context; measured in benchmarks/extraction.py
+_SITE_IN_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•»]+\s+")
 _HTML_LANG = re.compile(r"(?i)<html\b[^>]*?\blang\s*=\s*[\"']?([a-z]{2,3}(?:[-_][a-z0-9]+)?)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -44,21 +60,61 @@ class Extraction:
     removed: tuple[Removed, ...] = ()
 
 
-def extract_page(page: str, url: str) -> Extraction:
-    """Extract the article of one HTML page given as text; raise ExtractError if there is none."""
-    return second_pass(run_trafilatura(page, url), page, url)
+def extract_page(page: str, url: str, with_date: bool = True) -> Extraction:
+    """Extract the article of one HTML page given as text; raise ExtractError if there is none.
+
+    `with_date=False` skips the search for the page's date, for a caller that has one already.
+    """
+    return second_pass(run_trafilatura(page, url, with_date), page, url)
 
 
-def run_trafilatura(page: str, url: str) -> Document:
+def run_trafilatura(page: str, url: str, with_date: bool = True) -> Document:
     """trafilatura's own extraction of the page, with the settings that scored best."""
     if not isinstance(page, str):
         raise TypeError("extraction takes decoded text, never bytes")
+    tree = load_html(page)
+    if tree is None:
+        raise ExtractError("the page could not be read as HTML", url=url)
+    # trafilatura works on a copy of the tree, so the metadata below reads it untouched.
     document = trafilatura.bare_extraction(
-        page, url=url, with_metadata=True, include_comments=False, include_tables=TABLES, fast=True
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=TABLES, fast=True
     )
     if not isinstance(document, Document) or not document.text:
         raise ExtractError("no article text found on the page", url=url)
+    metadata = page_metadata(tree, url, with_date)
+    for name in ("title", "author", "sitename", "image", "date"):
+        setattr(document, name, getattr(metadata, name))
     return document
+
+
+def page_metadata(tree: HtmlElement, url: str, with_date: bool = True) -> Document:
+    """Title, author, site, image and (if asked) date, as trafilatura's metadata pass reads them.
+
+    The same readers in the same order (meta tags, then JSON-LD, then the page's own title),
+    without the author, category, tag and licence searches nothing here shows.
+    """
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None  # a single word is a handle or a desk, not a person
+    with contextlib.suppress(Exception):  # trafilatura's JSON-LD reader fails on bad blocks
+        metadata = extract_meta_json(tree, metadata)
+    metadata.title = metadata.title or extract_title(tree)
+    metadata.sitename = _site_name(metadata.sitename or extract_sitename(tree), url)
+    if with_date:
+        metadata.date = find_date(tree, **{**set_date_params(True), "url": url})
+    metadata.clean_and_trim()
+    return metadata
+
+
+def _site_name(name: str | None, url: str) -> str | None:
+    """trafilatura's clean-up: no Twitter "@", a capital letter, else the URL's host."""
+    if name:
+        name = name.lstrip("@")
+        if name and "." not in name and not name[0].isupper():
+            name = name.title()
+        return name
+    match = _SITE_IN_URL.match(url or "")
+    return match[1] if match else None
 
 
 def second_pass(document: Document, page: str, url: str) -> Extraction:

@@ -31,7 +31,7 @@ QUEUED = 16  # pages waiting per worker at most: downloads wait rather than pile
 
 _CONTEXT = multiprocessing.get_context("fork")
 
-Extractor = Callable[[str, str], Extraction]
+Extractor = Callable[[str, str, bool], Extraction]  # (page, url, with_date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,7 @@ class PageJob:
     key: str
     page: str
     url: str
+    with_date: bool = True  # search the page for its date (the feed did not give one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +211,7 @@ class _Worker:
     def assign(self, job: PageJob) -> None:
         self.job, self.deadline = job, time.monotonic() + self.limits.seconds
         try:
-            self.conn.send((job.page, job.url))
+            self.conn.send((job.page, job.url, job.with_date))
         except (OSError, ValueError):
             self.broken = True  # it died while idle; collect() reports the page
 
@@ -243,10 +244,10 @@ def _serve(conn: Connection, memory_mb: int, extractor: Extractor) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
-            page, url = conn.recv()
+            page, url, with_date = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(_extract_one(extractor, page, url))
+        conn.send(_extract_one(extractor, page, url, with_date))
 
 
 def _address_space() -> int:
@@ -258,9 +259,9 @@ def _address_space() -> int:
         return 0
 
 
-def _extract_one(extractor: Extractor, page: str, url: str) -> Extraction | str:
+def _extract_one(extractor: Extractor, page: str, url: str, with_date: bool) -> Extraction | str:
     try:
-        return extractor(page, url)
+        return extractor(page, url, with_date)
     except ExtractError as exc:
         return exc.reason
     except MemoryError:

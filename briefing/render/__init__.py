@@ -36,6 +36,7 @@ from briefing.render.templating import (
     text_environment,
     zone_of,
 )
+from briefing.render.typesetter import Typesetter
 
 __all__ = [
     "EmailBody",
@@ -44,6 +45,7 @@ __all__ = [
     "PAGE_SIZES",
     "TEMPLATE_DIR",
     "TIMEOUT",
+    "Typesetter",
     "clean_html",
     "deny_all_fetcher",
     "edition_number",
@@ -106,8 +108,12 @@ def render(
     *,
     timeout: float = TIMEOUT,
     memory_mb: int = MEMORY_MB,
+    typesetter: Typesetter | None = None,
 ) -> tuple[Path, ...]:
-    """Render the briefing in the given formats and write `<stem>.<ext>` files to `out_dir`."""
+    """Render the briefing in the given formats and write `<stem>.<ext>` files to `out_dir`.
+
+    A `typesetter` started earlier makes the PDF (its limits apply); else a child forked now.
+    """
     wanted = tuple(dict.fromkeys(formats))
     unknown = sorted(set(wanted) - set(FORMATS))
     if unknown or not wanted:
@@ -122,7 +128,11 @@ def render(
         if name == "html":
             files[stem + ".html"] = html
         elif name == "pdf":
-            files[stem + ".pdf"] = render_pdf(html, timeout=timeout, memory_mb=memory_mb)
+            files[stem + ".pdf"] = (
+                typesetter.render(html)
+                if typesetter is not None
+                else render_pdf(html, timeout=timeout, memory_mb=memory_mb)
+            )
         elif name == "markdown":
             files[stem + ".md"] = render_markdown(briefing, template_dir=template_dir)
         elif name == "text":

@@ -19,6 +19,7 @@ import re
 import resource
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -48,10 +49,18 @@ def render_pdf(html: str, *, timeout: float = TIMEOUT, memory_mb: int = MEMORY_M
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
-        target=_child, args=(sender, html, memory_mb, timeout), name="briefing-pdf", daemon=True
+        target=typeset_in_child,
+        args=(sender, html, memory_mb, timeout),
+        name="briefing-pdf",
+        daemon=True,
     )
     child.start()
     sender.close()
+    return outcome(child, receiver, timeout)
+
+
+def outcome(child: BaseProcess, receiver: Connection, timeout: float) -> bytes:
+    """Wait for the child's PDF; kill it past the time limit; RenderError if there is no PDF."""
     timed_out = False
     try:
         reply = _receive(receiver, timeout)
@@ -96,11 +105,12 @@ def _receive(receiver: Connection, timeout: float) -> tuple[str, Any] | None:
     return reply
 
 
-def _child(sender: Connection, html: str, memory_mb: int, timeout: float) -> None:
+def typeset_in_child(sender: Connection, html: str, memory_mb: int, timeout: float) -> None:
     """Run in the child: set the limits, typeset, send ("pdf", bytes) or ("error", text)."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cpu = int(timeout) + 1
+    used = resource.getrusage(resource.RUSAGE_SELF)  # a child that prepared itself has used some
+    cpu = int(used.ru_utime + used.ru_stime + timeout) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     try:
         pdf, _ = typeset_pdf(html)
