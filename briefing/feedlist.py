@@ -22,8 +22,9 @@ from urllib.parse import urljoin
 
 from .config import Config, load_config
 from .errors import ConfigError, FetchError
-from .feeds import fetch_feeds, identity_key, read_feed, waiting_results
+from .feeds import fetch_feeds, read_feed, waiting_results
 from .http import Fetcher
+from .identity import identity_key
 from .models import FeedHealth, FeedSource
 from .store import Store
 

@@ -3,23 +3,25 @@
 feedparser reads RSS 0.9x/1.0/2.0 and Atom; it never does HTTP here: it gets the body we
 downloaded as a file object, with the response headers. JSON Feed, which feedparser does not
 read, is parsed from its JSON. Any failure of one feed becomes a `FeedResult` with an error.
+Parsing runs in forked workers (`sandbox.py`) under a time and an address-space limit: a feed
+that blows up the parser, loops or crashes it costs that feed, never the run (RELIABILITY 21).
 """
 
 from __future__ import annotations
 
 import calendar
 import dataclasses
-import hashlib
 import html
 import io
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import nh3
@@ -27,15 +29,35 @@ import nh3
 from .errors import FetchError
 from .feedcheck import UnsafeFeed, check_entities, repair_char_refs
 from .http import Fetcher, Response, RetryLater
+from .identity import canonical_url, entry_id, identity_key
 from .models import Entry, FeedHealth, FeedResult, FeedSource
 from .politeness import latest, ttl_until
+from .sandbox import Limits, WorkerPool, cpu_count
 
 Validators = Callable[[str], tuple[str | None, str | None]]
 
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_\w+)$", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote)>|<br\s*/?>")
 FUTURE_SLACK = timedelta(minutes=10)  # clocks differ; beyond this a date is in the future
+# feedparser takes about 11 times a feed's size in memory (RELIABILITY); feeds are capped at
+# [fetch] max_bytes (10 MB by default), so 512 MB more than the parent has is room to spare.
+PARSE_LIMITS = Limits(seconds=30.0, memory_mb=512)
+
+Parsers = WorkerPool["_ParseJob", FeedResult]
+
+
+@dataclass(frozen=True, slots=True)
+class _ParseJob:
+    key: str
+    source: FeedSource
+    response: Response
+
+
+def feed_parsers(feeds: int) -> Parsers:
+    """Worker processes for parsing `feeds` feeds (a context manager; at most one per core)."""
+    return WorkerPool(
+        _parse_job, workers=min(cpu_count(), max(1, feeds)), limits=PARSE_LIMITS, what="parsing"
+    )
 
 
 def fetch_feeds(
@@ -49,12 +71,13 @@ def fetch_feeds(
     """Fetch every feed concurrently; one FeedResult per source, in the config's order."""
 
     def one(source: FeedSource) -> FeedResult:
-        result = fetch_feed(source, fetcher, *validators(source.url))
+        result = fetch_feed(source, fetcher, *validators(source.url), parsers=parsers)
         if progress:
             progress(result)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    # The parsers are forked before the download threads start.
+    with feed_parsers(len(sources)) as parsers, ThreadPoolExecutor(max(1, workers)) as pool:
         return tuple(pool.map(one, sources))
 
 
@@ -63,8 +86,13 @@ def fetch_feed(
     fetcher: Fetcher,
     etag: str | None = None,
     last_modified: str | None = None,
+    *,
+    parsers: Parsers | None = None,
 ) -> FeedResult:
-    """Fetch and parse one feed; never raises: a failure is returned as data."""
+    """Fetch and parse one feed; never raises: a failure is returned as data.
+
+    Parsed by one of `parsers`, or by a worker started for this feed alone.
+    """
     try:
         response = fetcher.get(
             source.url,
@@ -92,12 +120,36 @@ def fetch_feed(
             last_modified=response.last_modified or last_modified,
             next_fetch=response.fresh_until,
         )
-    return _parsed_result(source, response)
+    if parsers is None:
+        with feed_parsers(1) as own:
+            return _parsed_in(own, source, response)
+    return _parsed_in(parsers, source, response)
+
+
+def _parsed_in(parsers: Parsers, source: FeedSource, response: Response) -> FeedResult:
+    """The feed parsed by a worker; a worker that ran out of time or died is this feed's error."""
+    # One job at a time per thread: the thread names the job.
+    key = f"{threading.get_ident()} {source.url}"
+    outcome = parsers.run(_ParseJob(key, source, response))
+    if isinstance(outcome, str):
+        return FeedResult(source=source, error=outcome, http_status=response.status)
+    return outcome
+
+
+def _parse_job(job: _ParseJob) -> FeedResult:
+    """Run in a parsing worker."""
+    return _parsed_result(job.source, job.response)
 
 
 def _parsed_result(source: FeedSource, response: Response) -> FeedResult:
     try:
         content = read_feed(response, source)
+    except MemoryError:
+        return FeedResult(
+            source=source,
+            error=f"the feed needed more than {PARSE_LIMITS.memory_mb} MB to parse",
+            http_status=response.status,
+        )
     except UnsafeFeed as exc:
         return FeedResult(source=source, error=f"feed rejected: {exc}", http_status=response.status)
     except Exception as exc:  # feedparser raises on a few malformed inputs; one feed, not the run
@@ -262,60 +314,6 @@ def _entry_from_json(item: Mapping[str, Any], base: str, source: FeedSource) -> 
         published=_iso_date(item.get("date_published") or item.get("date_modified")),
         author=clean_text(str(author.get("name", "")) if isinstance(author, dict) else ""),
     )
-
-
-def entry_id(guid: str, link: str, title: str, scope: str = "") -> str:
-    """A stable identity: the guid, else the canonical link, else a hash of link and title.
-
-    A guid that is a URL is folded like a link; any other guid ("1", "post-42") only means
-    something inside its own feed, so it is taken together with the feed's URL (`scope`).
-    """
-    guid = guid.strip()
-    if guid:
-        key = identity_key(guid) or f"{scope}\n{guid}"
-    else:
-        key = identity_key(link) or f"{link}\n{title}"
-    return hashlib.sha1(key.encode("utf-8", "replace")).hexdigest()[:16]
-
-
-def identity_key(url: str) -> str:
-    """What makes two links the same article: http/https, `www.`, a trailing slash, tracking
-    parameters and the fragment folded away; "" for anything but an http(s) URL."""
-    canonical = canonical_url(url)
-    if not canonical:
-        return ""
-    parts = urlsplit(canonical)
-    host = parts.netloc.removeprefix("www.")
-    path = parts.path.rstrip("/") or "/"
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return f"{host}{path}?{query}" if query else f"{host}{path}"
-
-
-def url_variants(url: str) -> tuple[str, ...]:
-    """The spellings of a canonical URL that name the same article (scheme, www, slash)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return ()
-    host = parts.netloc.removeprefix("www.")
-    path = parts.path.rstrip("/")
-    suffix = f"?{parts.query}" if parts.query else ""
-    return tuple(
-        f"{scheme}://{h}{p}{suffix}"
-        for scheme in ("https", "http")
-        for h in (host, f"www.{host}")
-        for p in dict.fromkeys((path or "/", path + "/"))
-    )
-
-
-def canonical_url(url: str) -> str:
-    """The URL without fragment and tracking parameters, so one article has one key."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
-        return ""
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
-    ]
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
 
 
 def html_to_text(markup: str) -> str:

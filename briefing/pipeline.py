@@ -22,8 +22,9 @@ from .config import Config
 from .executor import summarize_on
 from .extract import Limits, extract_articles
 from .faults import checkpoint
-from .feeds import fetch_feeds, unique_entries, url_variants, waiting_results
+from .feeds import fetch_feeds, unique_entries, waiting_results
 from .http import Fetcher, policy_for
+from .identity import url_variants
 from .llm import LlmReport, llm_sections
 from .models import (
     Article,

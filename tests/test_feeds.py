@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.feeds import (
-    canonical_url,
-    entry_id,
-    fetch_feed,
-    fetch_feeds,
-    html_to_text,
-    identity_key,
-    parse_feed,
-    read_feed,
-)
+from briefing.feeds import fetch_feed, fetch_feeds, html_to_text, parse_feed, read_feed
 from briefing.http import Fetcher, FetchPolicy, Response
+from briefing.identity import canonical_url, entry_id, identity_key
 from briefing.models import FeedSource
 from briefing.server import Canned, serve
 
