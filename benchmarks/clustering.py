@@ -9,7 +9,9 @@ labels, each beside a plain TF-IDF average-linkage baseline run here with its th
 this very data. Sweeps are tuned and scored on the same data (optimistic); the held-out figure
 chooses the setting on half the topics (odd or even) and scores on the other half, both ways,
 pooled by size; for stories the setting is the threshold and the power of the re-weighting
-within sections, and, separately, the threshold alone. `--errors` prints, per gold topic, what
+within sections, and, separately, the threshold alone; for sections, the name thread at which
+their stories divide them (`briefing.sections`) and the section threshold, and, separately, the
+threshold alone. `--errors` prints, per gold topic, what
 each story holds and which topics share its section.
 """
 
@@ -22,8 +24,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -33,14 +37,17 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ecb import DATA, load_documents, to_article  # noqa: E402
 
 from briefing.cluster import DEFAULT_THRESHOLD, SECTION_THRESHOLD, partition  # noqa: E402
-from briefing.similarity import GROUP_POWER, article_space, neighbour_graph  # noqa: E402
+from briefing.sections import NAME_THREAD  # noqa: E402
+from briefing.similarity import GROUP_POWER, Space, article_space, neighbour_graph  # noqa: E402
 
 STORY_SWEEP = [round(0.10 + 0.01 * i, 2) for i in range(13)]
 # How sharply terms shared within a section lose weight: chosen by the held-out sweep too.
 POWER_SWEEP = [0.5, 1.0, 2.0]
 SECTION_SWEEP = [round(0.02 + 0.01 * i, 2) for i in range(9)]
+# How far stories must share names to divide their section into threads (1.0: never divide).
+THREAD_SWEEP = [0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.25, 0.30, 1.0]
 BASELINE_SWEEP = [round(0.50 + 0.02 * i, 2) for i in range(25)]  # cosine distances
-Labeller = Callable[[list[dict], float], list[int]]
+Maker = Callable[[list[dict], Sequence[Any]], dict]
 
 
 def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
@@ -86,27 +93,55 @@ def _labels(groups: list[tuple[int, ...]], n: int) -> list[int]:
     return label
 
 
-def briefing_levels(
-    docs: list[dict], thresholds: Sequence[float], level: str, powers: Sequence[float] = ()
-) -> dict:
-    """Our labels at each setting: stories ('stories') or sections over the default stories.
-
-    Settings are thresholds, or (power, threshold) pairs when powers are given (stories only).
-    """
-    articles = [to_article(d) for d in docs]
-    vectors = article_space(articles).vectors
-    times = np.zeros(len(articles))
-    graph = neighbour_graph(vectors, times, 1.0)
+def briefing_levels(docs: list[dict], thresholds: Sequence[float], level: str) -> dict:
+    """Our labels at each threshold: of stories ('stories'), or of sections over the default
+    stories ('sections')."""
     out = {}
-    for power in powers or [GROUP_POWER]:
-        for t in thresholds:
-            story_t, section_t = (
-                (t, SECTION_THRESHOLD) if level == "stories" else (DEFAULT_THRESHOLD, t)
-            )
-            parts = partition(graph, vectors, times, story_t, section_t, 1.0, power)
-            labels = _labels(parts.stories if level == "stories" else parts.sections, len(docs))
-            out[(power, t) if powers else t] = labels
+    for t in thresholds:
+        story_t, section_t = (
+            (t, SECTION_THRESHOLD) if level == "stories" else (DEFAULT_THRESHOLD, t)
+        )
+        out[t] = _levels(docs, story_t, section_t, GROUP_POWER, NAME_THREAD)[level]
     return out
+
+
+def story_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) -> dict:
+    """Our stories at each (power, story threshold) setting."""
+    return {
+        (power, t): _levels(docs, t, SECTION_THRESHOLD, power, NAME_THREAD)["stories"]
+        for power, t in settings
+    }
+
+
+def section_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) -> dict:
+    """Our sections at each (name thread, section threshold) setting, over the default stories."""
+    return {
+        (thread, t): _levels(docs, DEFAULT_THRESHOLD, t, GROUP_POWER, thread)["sections"]
+        for thread, t in settings
+    }
+
+
+def _levels(docs: list[dict], story: float, section: float, power: float, thread: float) -> dict:
+    """Story and section labels of one setting (all documents at one time: text alone)."""
+    space, graph = _space(tuple(d["doc_id"] for d in docs), docs)
+    times = np.zeros(space.vectors.shape[0])
+    parts = partition(
+        graph, space.vectors, times, story, section, 1.0, power, space.names_from, thread
+    )
+    n = len(docs)
+    return {"stories": _labels(parts.stories, n), "sections": _labels(parts.sections, n)}
+
+
+_SPACES: dict[tuple[str, ...], tuple[Space, sparse.csr_matrix]] = {}
+
+
+def _space(key: tuple[str, ...], docs: list[dict]) -> tuple[Space, sparse.csr_matrix]:
+    """The documents' vectors and neighbour graph, made once per set of documents (the sweeps
+    reuse them: neither depends on a setting)."""
+    if key not in _SPACES:
+        space = article_space([to_article(d) for d in docs])
+        _SPACES[key] = (space, neighbour_graph(space.vectors, np.zeros(len(docs)), 1.0))
+    return _SPACES[key]
 
 
 def baseline_levels(docs: list[dict], thresholds: Sequence[float]) -> dict:
@@ -125,14 +160,16 @@ def sweep(docs: list[dict], levels: dict, key: str) -> dict[float, dict[str, flo
     return {t: scores(labels, gold) for t, labels in levels.items()}
 
 
-def held_out(docs: list[dict], make: Callable[[list[dict]], dict], key: str) -> dict:
-    """Choose on odd topics, score on even, and the reverse; B-cubed F1 pooled by size."""
+def held_out(docs: list[dict], make: Maker, settings: Sequence[Any], key: str) -> dict:
+    """Choose on odd topics, score on even, and the reverse; B-cubed F1 pooled by size.
+
+    `make(docs, settings)` labels the documents at each setting."""
     folds = [[d for d in docs if d["topic"] % 2 == parity] for parity in (1, 0)]
     results = []
     for tune, test in ((folds[0], folds[1]), (folds[1], folds[0])):
-        tuned = sweep(tune, make(tune), key)
+        tuned = sweep(tune, make(tune, settings), key)
         best = max(tuned, key=lambda t: (tuned[t]["bcubed_f1"], _lower_first(t)))
-        held = sweep(test, {best: make(test)[best]}, key)[best]
+        held = sweep(test, make(test, [best]), key)[best]
         results.append({"threshold": best, "n": len(test), **held})
     pooled = sum(r["bcubed_f1"] * r["n"] for r in results) / sum(r["n"] for r in results)
     return {"folds": results, "bcubed_f1_pooled": pooled}
@@ -154,7 +191,11 @@ def measure(docs: list[dict]) -> dict:
     return {
         "documents": len(docs),
         "seconds": seconds,
-        "thresholds": {"stories": DEFAULT_THRESHOLD, "sections": SECTION_THRESHOLD},
+        "thresholds": {
+            "stories": DEFAULT_THRESHOLD,
+            "sections": SECTION_THRESHOLD,
+            "name_thread": NAME_THREAD,
+        },
         "stories_vs_events": scores(stories, [d["event_cluster"] for d in docs]),
         "sections_vs_topics": scores(sections, [d["topic"] for d in docs]),
         "stories_per_section": len(set(stories)) / max(len(set(sections)), 1),
@@ -162,24 +203,39 @@ def measure(docs: list[dict]) -> dict:
         "baseline_topics": max(base_topics.values(), key=lambda s: s["bcubed_f1"]),
         "sweep_events": sweep(docs, briefing_levels(docs, STORY_SWEEP, "stories"), "event_cluster"),
         "sweep_topics": sweep(docs, briefing_levels(docs, SECTION_SWEEP, "sections"), "topic"),
+        "sweep_threads": sweep(
+            docs,
+            {
+                k[0]: v
+                for k, v in section_levels(
+                    docs, [(t, SECTION_THRESHOLD) for t in THREAD_SWEEP]
+                ).items()
+            },
+            "topic",
+        ),
         "held_out_events": held_out(
             docs,
-            lambda d: briefing_levels(d, STORY_SWEEP, "stories", POWER_SWEEP),
+            story_levels,
+            [(p, t) for p in POWER_SWEEP for t in STORY_SWEEP],
             "event_cluster",
         ),
         "held_out_events_power_fixed": held_out(
-            docs, lambda d: briefing_levels(d, STORY_SWEEP, "stories"), "event_cluster"
+            docs, lambda d, s: briefing_levels(d, s, "stories"), STORY_SWEEP, "event_cluster"
         ),
-        "held_out_topics": held_out(
-            docs, lambda d: briefing_levels(d, SECTION_SWEEP, "sections"), "topic"
+        "held_out_topics": held_out(docs, section_levels, _section_settings(), "topic"),
+        "held_out_topics_thread_fixed": held_out(
+            docs, lambda d, s: briefing_levels(d, s, "sections"), SECTION_SWEEP, "topic"
         ),
         "baseline_held_out_events": held_out(
-            docs, lambda d: baseline_levels(d, BASELINE_SWEEP), "event_cluster"
+            docs, baseline_levels, BASELINE_SWEEP, "event_cluster"
         ),
-        "baseline_held_out_topics": held_out(
-            docs, lambda d: baseline_levels(d, BASELINE_SWEEP), "topic"
-        ),
+        "baseline_held_out_topics": held_out(docs, baseline_levels, BASELINE_SWEEP, "topic"),
     }
+
+
+def _section_settings() -> list[tuple[float, float]]:
+    """(name thread, section threshold) pairs for the held-out choice of both at once."""
+    return [(thread, t) for thread in THREAD_SWEEP for t in SECTION_SWEEP]
 
 
 def errors(docs: list[dict]) -> list[str]:
@@ -240,16 +296,20 @@ def report(result: dict) -> None:
     for name, table in (
         ("stories vs events", "sweep_events"),
         ("sections vs topics", "sweep_topics"),
+        (f"sections vs topics, name thread (sections {th['sections']})", "sweep_threads"),
     ):
         print(f"\nsweep, {name} (chosen and scored on the same data: optimistic)")
         for t, s in result[table].items():
             print(_line(f"  threshold {t:.2f}", s))
     print("\nheld out (chosen on half the topics, scored on the other half; for events, the")
-    print(f"setting is (power, threshold), or the threshold alone with power {GROUP_POWER}):")
+    print(f"setting is (power, threshold), or the threshold alone with power {GROUP_POWER};")
+    print("for topics, (name thread, section threshold), or the threshold alone with thread")
+    print(f"{th['name_thread']}):")
     for name in (
         "held_out_events",
         "held_out_events_power_fixed",
         "held_out_topics",
+        "held_out_topics_thread_fixed",
         "baseline_held_out_events",
         "baseline_held_out_topics",
     ):

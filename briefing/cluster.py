@@ -8,16 +8,20 @@ shares ("earthquake", "magnitude") say what kind of event it is, not which one, 
 weight, while the names, places and numbers only some of its reports share keep theirs. The
 section's edges are scored again on those vectors and average linkage down to DEFAULT_THRESHOLD
 gives the stories, so a story never straddles two sections. A section of fewer than GROUP_MIN
-articles is too small to tell its common terms and keeps the plain similarity. A pair not in
-the graph counts as similarity 0; average linkage runs in rounds that merge every pair of
-groups that are each other's best neighbour at once (the same result as best pair first, in
-about linear time). Two articles published further apart than `max_gap_hours` never share a
-story or a section: a follow-up days later is a new event, even when it reads alike; across
-editions, a story is linked to the past story it continues instead.
+articles is too small to tell its common terms and keeps the plain similarity. Last, a section
+whose stories fall into threads sharing names (two quakes in Indonesia, one in Iran) is divided
+along them (`sections.divide_by_names`): the sections shown are unions of whole stories, while
+the stories were told apart within the undivided ones.
 
-The thresholds and the re-weighting's power were chosen once with `benchmarks/clustering.py` on
-the ECB+ sample in ../shared/eval/clustering (a sweep, and a held-out check: chosen on half the
-topics, scored on the other half) and are held for all news.
+A pair not in the graph counts as similarity 0; average linkage runs in rounds that merge every
+pair of groups that are each other's best neighbour at once (the same result as best pair
+first, in about linear time). Two articles published further apart than `max_gap_hours` never
+share a story or a section: a follow-up days later is a new event, even when it reads alike;
+across editions, a story is linked to the past story it continues instead.
+
+The thresholds, the re-weighting's power and the name thread were chosen once with
+`benchmarks/clustering.py` on the ECB+ sample in ../shared/eval/clustering (a sweep, and a
+held-out check: chosen on half the topics, scored on the other half) and are held for all news.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ import numpy as np
 from scipy import sparse
 
 from .headline import story_headline
-from .linkage import average_linkage
+from .linkage import average_linkage, group_of
 from .models import Article, PastStory, Story
+from .sections import NAME_THREAD, divide_by_names
 from .similarity import (
     GROUP_POWER,
     Space,
@@ -87,7 +92,9 @@ def cluster_stories(
     times = np.array([a.published.timestamp() for a in ordered])
     gap = max_gap_hours * 3600.0
     graph = neighbour_graph(vectors, times, gap)
-    parts = partition(graph, vectors, times, threshold, section_threshold, gap)
+    parts = partition(
+        graph, vectors, times, threshold, section_threshold, gap, names_from=space.names_from
+    )
     labels = {
         g[0]: label
         for g, label in zip(parts.sections, topic_labels(space, parts.sections), strict=True)
@@ -117,6 +124,8 @@ def partition(
     section: float,
     gap: float,
     power: float = GROUP_POWER,
+    names_from: int | None = None,
+    thread: float = NAME_THREAD,
 ) -> Partition:
     """Sections by average linkage over the graph; then, inside each, stories by what sets apart.
 
@@ -124,6 +133,8 @@ def partition(
     re-weighted within the section (`within_groups`: the terms the whole section shares no
     longer count); a smaller section is too small to tell its common terms, so it keeps the
     plain similarity. Stories are merged by average linkage on those edges, down to threshold.
+    With `names_from` (the first column of the names block), the sections are then divided
+    along the names their stories share (`sections.divide_by_names`, down to `thread`).
     """
     sections = average_linkage(graph, times, gap, section)
     group = group_of(sections, graph.shape[0])
@@ -132,15 +143,11 @@ def partition(
     rows, cols = edges.row[inside], edges.col[inside]
     sims = pair_similarity(scoring_vectors(vectors, sections, power), rows, cols)
     scored = sparse.coo_matrix((sims, (rows, cols)), shape=graph.shape).tocsr()
-    return Partition(average_linkage(scored, times, gap, threshold), sections)
-
-
-def group_of(groups: Sequence[tuple[int, ...]], n: int) -> np.ndarray:
-    """For each of n rows, the index of the group holding it."""
-    owner = np.empty(n, dtype=np.int64)
-    for k, rows in enumerate(groups):
-        owner[list(rows)] = k
-    return owner
+    stories = average_linkage(scored, times, gap, threshold)
+    if names_from is not None:
+        names = vectors[:, names_from:]
+        sections = divide_by_names(graph, names, stories, sections, thread)
+    return Partition(stories, sections)
 
 
 def scoring_vectors(
@@ -160,7 +167,8 @@ def sections_and_scoring(
     articles: Sequence[Article], max_gap_hours: float = DEFAULT_MAX_GAP_HOURS
 ) -> tuple[Space, list[tuple[int, ...]], sparse.csr_matrix]:
     """What `cluster_stories` judges articles (in the given order) on: their vectors, their
-    sections and the scoring vectors; for explaining its choices."""
+    sections (as stories were told apart in them: before any division by names) and the
+    scoring vectors; for explaining its choices."""
     space = article_space(articles)
     times = np.array([a.published.timestamp() for a in articles])
     gap = max_gap_hours * 3600.0

@@ -10,6 +10,9 @@ operations over the edges in C, not a Python heap.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import chain
+
 import numpy as np
 from scipy import sparse
 
@@ -46,6 +49,15 @@ def average_linkage(
     order = np.argsort(owner, kind="stable")
     cuts = np.flatnonzero(np.diff(owner[order])) + 1
     return sorted(tuple(g.tolist()) for g in np.split(order, cuts))
+
+
+def group_of(groups: Sequence[tuple[int, ...]], n: int) -> np.ndarray:
+    """For each of n rows, the index of the group holding it."""
+    owner = np.empty(n, dtype=np.int64)
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    members = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(sizes.sum()))
+    owner[members] = np.repeat(np.arange(len(groups)), sizes)  # one C pass, not a loop
+    return owner
 
 
 def _mutual_best(

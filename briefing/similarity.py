@@ -59,6 +59,7 @@ class Space:
 
     vectors: sparse.csr_matrix
     terms: tuple[str, ...]
+    names_from: int = 0  # the first column of the names block (names and numbers)
 
 
 def article_space(articles: Sequence[Article]) -> Space:
@@ -77,7 +78,8 @@ def article_space(articles: Sequence[Article]) -> Space:
         for b, weight in enumerate((HEAD_WEIGHT, BODY_WEIGHT, NAME_WEIGHT))
     ]
     matrix = normalize(sparse.hstack([b[0] for b in blocks], format="csr"))
-    return Space(matrix, tuple(t for b in blocks for t in b[1]))
+    names_from = blocks[0][0].shape[1] + blocks[1][0].shape[1]
+    return Space(matrix, tuple(t for b in blocks for t in b[1]), names_from)
 
 
 def _vocabulary() -> defaultdict[str, int]:

@@ -275,7 +275,7 @@ def test_ecb_stories_and_sections_beat_the_plain_baseline() -> None:
     topics = bcubed([topic_of[d["doc_id"]] for d in docs], [d["topic"] for d in docs])
     assert events[2] > 0.896  # the plain TF-IDF baseline tuned on these data
     assert events[2] >= 0.95  # the goal, reached by splitting stories within sections
-    assert topics[2] > 0.90
+    assert topics[2] > 0.93  # 0.944 measured: sections divided along their stories' names
     # Sections are made of whole stories: no story's articles sit under two labels.
     assert all(len({topic_of[a.id] for a in s.articles}) == 1 for s in stories)
 
