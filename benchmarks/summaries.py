@@ -19,6 +19,8 @@ as ../shared/eval/README.md defines them; the Jensen-Shannon divergence (base 2,
 is better) between the summary's and the story's distributions of content words (lowercased
 \\w+ tokens less English stop words); the share of summary sentences that are bad, judged by the
 rules in `bad` below, which are written here and not taken from briefing; mean summary words.
+Beside them, the oracle over briefing's own candidates: what the best choice among them would
+cover, the units known, so that a shortfall can be put on the pool or on the choice.
 """
 
 from __future__ import annotations
@@ -364,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         name: summary(score(f, events, args.words)) for name, f in baselines.items()
     }
     result["headlines"] = headlines(events)
+    from summary_oracle import candidate_oracle  # it uses this script's metrics
+
+    result["candidate_oracle"] = candidate_oracle(events, args.words)
     print_table(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
@@ -392,6 +397,9 @@ def print_table(result: dict) -> None:
         line(name, figures)
     for name, (w, s) in PUBLISHED.items():
         print(f"{name + ' (published)':<58} {w:8.3f} {s:8.3f}")
+    best = result["candidate_oracle"]
+    name = "oracle over briefing's own candidates (units known)"
+    print(f"{name:<58} {best['weighted']:8.3f} {best['specific']:8.3f}")
     for fold in ours_result["folds"]:
         print(f"chosen on the {'odd' if fold['chosen_on'] else 'even'} topics: {fold['settings']}")
     print(f"briefing CPU per story: {ours_result['default']['cpu_per_story'] * 1000:.0f} ms")

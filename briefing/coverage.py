@@ -4,7 +4,9 @@ The objective of Gillick and Favre's summariser ("A scalable global model for su
 2009): maximise the total weight of the distinct concepts the chosen sentences contain, subject
 to their total length. Solved exactly with HiGHS (scipy.optimize.milp): a story offers tens to a
 few hundred candidate sentences, solved in about a tenth of a second; past a time limit, or if the
-solver fails, a greedy pass with length-normalised gains stands in.
+solver fails, a greedy pass with length-normalised gains stands in. Each outlet the summary
+draws on counts as one more concept (`outlet_bonus`), so of two near-equal choices the one from
+more sources wins.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Settings:
     exact: bool = True  # integer programming; else the greedy pass
     phrases_once: bool = True  # two sentences sharing a two-word phrase are never both taken
     time_limit: float = 1.0  # seconds the exact search may take before the greedy one is used
+    outlet_bonus: float = 1.0  # gain, in concept weight, for each outlet the summary draws on
+    when: bool = True  # saying when ('on Friday', 'next week') is one concept, however it is said
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,21 +47,68 @@ class Candidate:
     position: int  # order among its article's candidates
     concepts: frozenset[str] = frozenset()
     phrases: frozenset[str] = frozenset()  # lowercase two-word phrases: what repeats a fact
+    outlet: str = ""  # the outlet of its article: a summary drawing on several is preferred
 
     @property
     def words(self) -> int:
         return len(self.text.split())
 
 
+WHEN = "@when"  # the concept of a sentence that says when
+_DAYS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "tonight",
+        "yesterday",
+        "tomorrow",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+_SPANS = frozenset({"week", "weekend", "month", "year", "night", "morning", "evening"})
+
+
 def concepts_of(tokens: list[str], settings: Settings) -> frozenset[str]:
-    """Content words (crudely singular) and pairs of adjacent content words of a token list."""
+    """Content words (crudely singular) and pairs of adjacent content words of a token list,
+    and `WHEN` if it says when.
+
+    Outlets date an event differently ('on Friday', 'today', 'late on the 21st'), so no one
+    word carries the 'when' of a story: as one concept, used by every outlet, it weighs what a
+    summary that never says when would lack.
+    """
     content = [_stem(t) for t in tokens if t not in ENGLISH_STOP_WORDS and _meaningful(t)]
     found: set[str] = set()
     if settings.kind in ("words", "both"):
         found.update(content)
     if settings.kind in ("pairs", "both"):
         found.update(f"{a} {b}" for a, b in zip(content, content[1:], strict=False))
+    if settings.when and says_when(tokens):
+        found.add(WHEN)
     return frozenset(found)
+
+
+def says_when(tokens: list[str]) -> bool:
+    """Whether lowercase tokens name a day or month, or a span ('next week', 'last night')."""
+    return any(t in _DAYS for t in tokens) or any(
+        a in ("next", "last", "this") and b in _SPANS
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    )
 
 
 def phrases_of(text: str) -> frozenset[str]:
@@ -100,7 +151,7 @@ def best_cover(
     When no candidate fits, the best one alone is taken: a summary one sentence too long beats
     none.
     """
-    fitting = _undominated([c for c in candidates if c.words <= budget], weights)
+    fitting = _undominated([c for c in candidates if c.words <= budget], weights, settings)
     if not fitting:
         return [max(candidates, key=lambda c: (_value(c, weights, settings), -c.position))]
     chosen = _exact(fitting, weights, budget, settings) if settings.exact else None
@@ -109,16 +160,22 @@ def best_cover(
     return chosen
 
 
-def _undominated(candidates: list[Candidate], weights: Mapping[str, float]) -> list[Candidate]:
+def _undominated(
+    candidates: list[Candidate], weights: Mapping[str, float], settings: Settings
+) -> list[Candidate]:
     """The candidates, less any that says nothing that another, no longer, does not say.
 
     Without this a second copy of a sentence (a wire story in two outlets) could still be
-    chosen for its position bonus, though its concepts are already covered.
+    chosen for its position bonus, though its concepts are already covered. With an outlet
+    bonus, only a sentence of the same outlet dominates: another outlet's brings its bonus.
     """
     useful = [frozenset(k for k in c.concepts if weights.get(k, 0.0) > 0) for c in candidates]
+    by_outlet = settings.outlet_bonus > 0
 
     def dominates(j: int, i: int) -> bool:
         if j == i or not useful[i] <= useful[j] or candidates[j].words > candidates[i].words:
+            return False
+        if by_outlet and candidates[j].outlet != candidates[i].outlet:
             return False
         same = useful[i] == useful[j] and candidates[j].words == candidates[i].words
         return not same or j < i  # of two equals, the first is kept
@@ -155,13 +212,16 @@ def _exact(
 ) -> list[Candidate] | None:
     """The optimal selection by integer programming, or None if the solver gives up."""
     concepts = sorted({k for c in candidates for k in c.concepts if weights.get(k, 0.0) > 0})
-    index = {k: i for i, k in enumerate(concepts)}
-    n, m = len(candidates), len(concepts)
+    # An outlet is a concept of its own, held by its sentences, worth the outlet bonus.
+    outlets = sorted({c.outlet for c in candidates}) if settings.outlet_bonus > 0 else []
+    index = {k: i for i, k in enumerate([*concepts, *(("outlet", o) for o in outlets)])}
+    n, m = len(candidates), len(index)
     # Variables: one 0/1 per sentence, then one per concept (covered or not). A concept counts
     # only if some chosen sentence holds it: c_k - sum(x_j for j holding k) <= 0.
     rows, cols, vals = [], [], []
     for j, candidate in enumerate(candidates):
-        for k in candidate.concepts:
+        held = [*candidate.concepts, ("outlet", candidate.outlet)]
+        for k in held:
             if k in index:
                 rows.append(index[k])
                 cols.append(j)
@@ -170,7 +230,11 @@ def _exact(
     link[:, n:] = sparse.identity(m)
     length = np.concatenate([[c.words for c in candidates], np.zeros(m)])
     gain = np.concatenate(
-        [[_bonus(c, settings) for c in candidates], [weights[k] for k in concepts]]
+        [
+            [_bonus(c, settings) for c in candidates],
+            [weights[k] for k in concepts],
+            [settings.outlet_bonus] * len(outlets),
+        ]
     )
     # A fact said twice in other words is still said twice: x_i + x_j <= 1 for alike pairs.
     repeats = _repeats(candidates)
@@ -198,6 +262,7 @@ def _greedy(
     """Repeatedly the candidate with the most new weight per word that still fits."""
     chosen: list[int] = []
     covered: set[str] = set()
+    drawn_on: set[str] = set()
     used = 0
     apart = {pair for i, j in _repeats(candidates) for pair in ((i, j), (j, i))}
     while True:
@@ -208,6 +273,8 @@ def _greedy(
             if any((index, j) in apart for j in chosen):
                 continue
             new = sum(weights.get(k, 0.0) for k in candidate.concepts - covered)
+            if candidate.outlet not in drawn_on:
+                new += settings.outlet_bonus
             gain = (new + _bonus(candidate, settings)) / candidate.words
             if gain > best_gain:
                 best, best_gain = index, gain
@@ -215,4 +282,5 @@ def _greedy(
             return [candidates[i] for i in chosen]
         chosen.append(best)
         covered |= candidates[best].concepts
+        drawn_on.add(candidates[best].outlet)
         used += candidates[best].words

@@ -35,6 +35,35 @@ _GLUED = re.compile(r"^([A-Z][a-z]{2,})([A-Z][a-z]{2,})(?=[ ,])", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z]+")
 _TERMINAL = re.compile(r"[.!][\"”’')\]]*$")
 _QUOTES = re.compile(r"[\"“”]")
+_PROMPT = re.compile(
+    r"^(?:Hit the jump|Click (?:here|the link)|Read (?:more|on)|Scroll down|Sign up|Subscribe|"
+    r"Follow us|Like us|Share this|Watch the video|See (?:more|also|the gallery))\b",
+    re.IGNORECASE,
+)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "after",
+        "before",
+        "over",
+        "under",
+    ]
+)
 _QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 _BYLINE = re.compile(
     r"^(?:By|BY|Written by|Reporting by|Editing by|Additional reporting by|Photo|Photos|Image|"
@@ -63,8 +92,54 @@ def split_sentences(text: str, vocabulary: Counter[str] | None = None) -> list[s
     for line in unglue(text, vocabulary).splitlines():
         if not sentences:  # a dateline only opens the text
             line = _DATELINE.sub("", line, count=1)
-        sentences.extend(s.strip() for s in segment("en", line) if s.strip())
+        sentences.extend(rejoin(line, [s.strip() for s in segment("en", line) if s.strip()]))
     return sentences
+
+
+# Where sentencex ends a sentence too soon: after a title ("said Ms. Mendes"), inside a number
+# written with a space ("magnitude 4. 6"), or after a time followed by its day ("p.m. Friday").
+_TITLE_END = re.compile(
+    r"\b(?:Ms|Mrs|Mr|Messrs|Dr|Prof|Rev|Sen|Rep|Gov|Gen|Col|Maj|Capt|Lt|Sgt|Cpl|Det|Insp|Cmdr|Adm)"
+    r"\.$"
+)
+_SHORT_NUMBER_END = re.compile(r"(?<![\d,.])\d{1,2}\.$")  # "4." of "4. 6", not "in 2010."
+_TIME_END = re.compile(r"\b[ap]\.\s?m\.$")
+_DAY_START = re.compile(r"^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|^[a-z]")
+
+
+def rejoin(line: str, pieces: list[str]) -> list[str]:
+    """The pieces of a line, with those a false sentence end separated joined again.
+
+    A joined sentence is the span of the line from its first piece to its last, so it stays a
+    verbatim substring. A piece not found in the line (never expected) is kept as it is.
+    """
+    spans: list[tuple[int, int]] = []  # where each sentence so far lies in the line
+    joined: list[str] = []
+    cursor = 0
+    for piece in pieces:
+        start = line.find(piece, cursor)
+        if start < 0:
+            joined.append(piece)
+            spans.append((-1, -1))
+            continue
+        cursor = start + len(piece)
+        previous = joined[-1] if joined else ""
+        if previous and spans[-1][0] >= 0 and _false_end(previous, piece):
+            spans[-1] = (spans[-1][0], cursor)
+            joined[-1] = line[spans[-1][0] : cursor]
+            continue
+        joined.append(piece)
+        spans.append((start, cursor))
+    return joined
+
+
+def _false_end(previous: str, piece: str) -> bool:
+    """Whether the sentence `previous` ended too soon, given the `piece` after it."""
+    return bool(
+        _TITLE_END.search(previous)
+        or (_SHORT_NUMBER_END.search(previous) and piece[:1].isdigit())
+        or (_TIME_END.search(previous) and _DAY_START.match(piece))
+    )
 
 
 def unglue(text: str, vocabulary: Counter[str]) -> str:
@@ -90,7 +165,8 @@ def acceptable(sentence: str) -> bool:
 
     Refused: fragments (too short or too long, no closing full stop, a lowercase start: a
     subheading, a timestamp or a piece of a broken sentence), questions, bylines and photo
-    credits, quotations cut in two, and quotations that do not say who speaks.
+    credits, prompts to the reader ('Hit the jump for more'), timestamps and headlines,
+    quotations cut in two, and quotations that do not say who speaks.
     """
     words = sentence.split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
@@ -101,7 +177,20 @@ def acceptable(sentence: str) -> bool:
         return False
     if _BYLINE.match(sentence) or _CREDIT.search(sentence.rstrip(".")):
         return False
+    if _PROMPT.match(sentence) or not _prose(sentence):
+        return False
     return speaker_named(sentence)
+
+
+def _prose(sentence: str) -> bool:
+    """Whether the sentence reads as prose: not a timestamp ('Aug. 05, 2013 | 2: 47 p. m.')
+    nor a headline with every word capitalised ('Obama Restores Species Protections!').
+    """
+    words = [w for w in _WORD.findall(sentence) if len(w) > 1]
+    if len(words) < 4:
+        return False
+    content = [w for w in words if w.lower() not in _STOP]
+    return not all(w[0].isupper() for w in content)
 
 
 def speaker_named(sentence: str) -> bool:
@@ -116,9 +205,20 @@ def speaker_named(sentence: str) -> bool:
 
 _REFERENCE = re.compile(
     r"^[\"“‘']?(?:He|She|They|It|His|Her|Their|Its|Him|Them|This|These|Those|That|Such|"
-    r"The (?:two|three|four|five|latter|former|same)|Meanwhile|However|In turn|Instead|But|And)\b"
+    r"The (?:two|three|four|five|latter|former|same|other|others)|Meanwhile|However|In turn|"
+    r"Instead|But|And|Still|Yet|Also|Likewise|Similarly|Nevertheless|Nonetheless|Moreover|"
+    r"Furthermore|In addition|Besides|Previously|Otherwise|Even so|As a result|Therefore|Thus|"
+    r"Others|Another|Both)\b"
     r"|^(?:\S+\s+){1,4}(?:also|too|again|then)\b"  # "The minister also said ...": more of before
     r"|^(?:\S+\s+){1,4}in turn\b"  # "Blinken, in turn, described ...": answers the one before
+)
+# "Blinken, according to Lavrov, shared the sentiment": agreeing with what was said before.
+_AGREEING = re.compile(
+    r"\b(?:shared|echoed|seconded|agreed with|endorsed|repeated|welcomed)\s+"
+    r"(?:the|that|this|these|those|such)\s+(?:same\s+)?(?:sentiments?|views?|assessments?|"
+    r"positions?|ideas?|remarks?|comments?|statements?|notion|points?|concerns?|calls?|stance|"
+    r"opinions?|feelings?|messages?|words|hopes?)\b"
+    r"|,\s*too\.[\"”’']?$|\bas well\.[\"”’']?$"
 )
 
 
@@ -130,12 +230,17 @@ _PRONOUN_SPEAKER = re.compile(
 
 def opens_with_reference(sentence: str) -> bool:
     """Whether the sentence points back: 'He ...', 'This ...', 'However, ...', 'The minister
-    also ...', 'Blinken, in turn, ...', or a quotation whose speaker is only 'he' or 'she'.
+    also ...', 'Blinken, in turn, ...', '... shared the sentiment', '..., too.', or a quotation
+    whose speaker is only 'he' or 'she'.
 
     Out of its article, such a sentence points at whatever the summary said before it: in a
     summary of several reports, often someone else.
     """
-    return bool(_REFERENCE.match(sentence) or _PRONOUN_SPEAKER.search(sentence))
+    return bool(
+        _REFERENCE.match(sentence)
+        or _PRONOUN_SPEAKER.search(sentence)
+        or _AGREEING.search(sentence)
+    )
 
 
 def trim(sentence: str) -> str:

@@ -8,14 +8,17 @@ sentences covering the greatest total concept weight within the word budget, fou
 small integer programme (`briefing.coverage`). A concept counts once however many chosen
 sentences carry it, so a fact already said earns nothing the second time; two sentences that
 word a fact alike ('written response') are never both taken; a small bonus for coming early in
-its article leans towards the lead. Measured in benchmarks/summaries.py.
+its article leans towards the lead, and another for each outlet drawn on towards a summary of
+several. Saying when ('on Friday', 'next week') is one concept, however each outlet words it.
+Measured in benchmarks/summaries.py.
 
 Candidates are the first sentences of each article that can stand alone
 (`briefing.sentences.acceptable`) and, in a story of several outlets, do not point back at what
-came before them in their article ('He said ...'), trimmed of datelines, short asides and closing
-"he said"s (`trim`): each summary sentence's words occur in order in the article it names. They
-are shown in the order of their articles' publication, then their place in the article, so the
-summary reads as a report does. A story from one outlet gets its article's first sentences.
+came before them in their article ('He said ...', '... shared the sentiment'), trimmed of
+datelines, short asides and closing "he said"s (`trim`): each summary sentence's words occur in
+order in the article it names. They are shown in the order of their articles' publication, then
+their place in the article, so the summary reads as a report does. A story from one outlet gets
+its article's first sentences.
 """
 
 from __future__ import annotations
@@ -105,7 +108,8 @@ def story_candidates(
             shown = trim(text) if settings.trim else text
             concepts = concepts_of(words_of(shown), settings)
             phrases = phrases_of(shown) if settings.phrases_once else frozenset()
-            candidates.append(Candidate(shown, index, position, concepts, phrases))
+            outlet = articles[index].source
+            candidates.append(Candidate(shown, index, position, concepts, phrases, outlet))
     return candidates
 
 

@@ -161,3 +161,67 @@ def test_derived_from_needs_the_words_in_order():
 )
 def test_sentences_pointing_back_are_recognised(sentence, pointing):
     assert opens_with_reference(sentence) is pointing
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (  # sentencex ends a sentence after "Ms."
+            "Prosecutor Aaron Strojny said Ms. Mendes was stabbed in bed. Police came at once.",
+            [
+                "Prosecutor Aaron Strojny said Ms. Mendes was stabbed in bed.",
+                "Police came at once.",
+            ],
+        ),
+        (  # a number written with a space after its point
+            "The quake measured magnitude 4. 6 on Thursday. Nobody was hurt by it.",
+            ["The quake measured magnitude 4. 6 on Thursday.", "Nobody was hurt by it."],
+        ),
+        (  # a time, then its day
+            "She was arrested at 10:24 p.m. Friday and charged. It ended at 9 p.m. "
+            "The next day came.",
+            [
+                "She was arrested at 10:24 p.m. Friday and charged.",
+                "It ended at 9 p.m.",
+                "The next day came.",
+            ],
+        ),
+        (  # a year closing a sentence, a number opening the next: two sentences
+            "The plant was built in 2010. 15 people work there today.",
+            ["The plant was built in 2010.", "15 people work there today."],
+        ),
+    ],
+)
+def test_false_sentence_ends_are_joined_and_true_ones_kept(text, sentences):
+    assert split_sentences(text) == sentences
+    assert all(s in text for s in sentences)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Aug. 05, 2013 | 2: 47 p. m.",  # a timestamp that ends in a full stop
+        "Obama Administration Restores Endangered Species Act Protections!",  # a headline
+        "Hit the jump for more including why the film might miss its release date.",
+        "Click here to read the full statement from the ministry today.",
+    ],
+)
+def test_timestamps_headlines_and_prompts_are_not_summary_sentences(sentence):
+    assert not acceptable(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pointing"),
+    [
+        ("Blinken, according to Lavrov, shared the sentiment.", True),  # the demo's old one
+        ("The minister echoed those concerns in Brussels on Monday.", True),
+        ("Still, the director was taking few chances with the film.", True),
+        ("Previously, the date of February 11 was leaked.", True),
+        ("Others reported the shaking on Twitter.", True),
+        ("Washington wants a deal with Moscow, too.", True),
+        ("Stillwater police reported a fire on Monday.", False),
+        ("Blinken shared the US assessment with reporters after the talks.", False),
+    ],
+)
+def test_sentences_agreeing_with_or_adding_to_what_came_before_point_back(sentence, pointing):
+    assert opens_with_reference(sentence) is pointing

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.coverage import Candidate, Settings, best_cover
+from briefing.coverage import WHEN, Candidate, Settings, best_cover, concepts_of
 from briefing.models import Article, Section, Story
-from briefing.sentences import derived_from
+from briefing.sentences import derived_from, opens_with_reference
 from briefing.summarize import summarize_sections, summarize_story
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -140,6 +140,8 @@ def test_geneva_summary_says_what_happened_once_from_more_than_one_outlet():
         assert len({s.source for s in story.summary}) >= 2
         assert "next week" in text and "Lavrov" in text and "Blinken" in text
         assert text.count("written response") == 1, text
+        # Nothing that answers a sentence left out ('Blinken ... shared the sentiment').
+        assert not any(opens_with_reference(s.text) for s in story.summary), text
     # At the lead story's budget (the demo's), it also says where.
     assert "Geneva" in text
 
@@ -199,3 +201,31 @@ def test_cover_takes_the_most_weight_within_the_budget_and_counts_a_concept_once
     weights = {"x": 3.0, "y": 2.0, "z": 1.0, "w": 1.0}
     chosen = best_cover(candidates, weights, 8, Settings(position_bonus=0.0, exact=exact))
     assert [(c.article, c.position) for c in chosen] in ([(0, 0), (2, 0)], [(1, 0), (2, 0)])
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_of_two_equal_choices_the_one_drawing_on_more_outlets_wins(exact):
+    candidates = [
+        Candidate("a b c d", 0, 0, frozenset({"x"}), outlet="A"),
+        Candidate("a b c d", 0, 1, frozenset({"y"}), outlet="A"),
+        Candidate("a b c d", 1, 0, frozenset({"y"}), outlet="B"),
+    ]
+    weights = {"x": 2.0, "y": 1.0}
+    settings = Settings(position_bonus=0.0, outlet_bonus=1.0, exact=exact)
+    chosen = best_cover(candidates, weights, 8, settings)
+    assert {c.outlet for c in chosen} == {"A", "B"}
+
+
+@pytest.mark.parametrize(
+    ("text", "says_when"),
+    [
+        ("talks ended in geneva on friday", True),
+        ("the us will answer next week", True),
+        ("rescuers worked through last night", True),
+        ("talks may end in geneva", False),  # 'may' the verb, not the month
+        ("the next round of talks", False),
+    ],
+)
+def test_saying_when_is_one_concept_however_it_is_said(text, says_when):
+    assert (WHEN in concepts_of(text.split(), Settings())) is says_when
+    assert WHEN not in concepts_of(text.split(), Settings(when=False))
