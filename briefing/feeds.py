@@ -42,6 +42,9 @@ FUTURE_SLACK = timedelta(minutes=10)  # clocks differ; beyond this a date is in 
 # feedparser takes about 11 times a feed's size in memory (RELIABILITY); feeds are capped at
 # [fetch] max_bytes (10 MB by default), so 512 MB more than the parent has is room to spare.
 PARSE_LIMITS = Limits(seconds=30.0, memory_mb=512)
+# Parsing many feeds at once has run readers out of memory (lemon24/reader#261): two workers at
+# most bound it at twice the limit, and feedparser's ~17 ms a feed keeps them ahead of downloads.
+PARSERS = 2
 
 Parsers = WorkerPool["_ParseJob", FeedResult]
 
@@ -54,10 +57,9 @@ class _ParseJob:
 
 
 def feed_parsers(feeds: int) -> Parsers:
-    """Worker processes for parsing `feeds` feeds (a context manager; at most one per core)."""
-    return WorkerPool(
-        _parse_job, workers=min(cpu_count(), max(1, feeds)), limits=PARSE_LIMITS, what="parsing"
-    )
+    """Worker processes for parsing `feeds` feeds (a context manager)."""
+    workers = min(PARSERS, cpu_count(), max(1, feeds))
+    return WorkerPool(_parse_job, workers=workers, limits=PARSE_LIMITS, what="parsing")
 
 
 def fetch_feeds(
