@@ -19,7 +19,14 @@ from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from briefing.render.pdf import MEMORY_MB, TIMEOUT, outcome, render_pdf, typeset_in_child
+from briefing.render.pdf import (
+    MEMORY_MB,
+    TIMEOUT,
+    outcome,
+    prepare,
+    render_pdf,
+    typeset_in_child,
+)
 
 
 class Typesetter:
@@ -95,10 +102,10 @@ def _wait_and_typeset(
 
 
 def _load(languages: tuple[str, ...]) -> None:
-    """Import WeasyPrint and parse the hyphenation dictionaries layout will ask pyphen for."""
+    """What `render_pdf`'s parent prepares, and the dictionaries of the stories' languages."""
     import pyphen
-    import weasyprint  # noqa: F401
 
+    prepare()
     for lang in languages:
         if pyphen.language_fallback(lang.replace("-", "_")):
             pyphen.Pyphen(lang=lang)  # pyphen keeps each parsed dictionary for the process
