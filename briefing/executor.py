@@ -17,14 +17,15 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .extract.page import Extraction
 from .extract.workers import Limits, PageJob, WorkerPool, cpu_count, extract_pages
-from .models import Section
-from .summarize import summarize_sections
+from .models import Section, Story
+from .summarize import summarize_sections, summarize_story
 
 LOCAL = "processes"
 DASK = "dask://"
@@ -133,21 +134,17 @@ class DaskPool:
 def summarize_on(
     spec: str, sections: Sequence[Section], words: int, lead_words: int
 ) -> tuple[Section, ...]:
-    """`summarize_sections`, whole sections shared among the executor's processes or workers.
+    """`summarize_sections`, shared among the executor's processes or workers.
 
-    Each section is summarized as a whole in one place, so the result is the one-process result.
+    Each story is summarized on its own, as in one process, so the result is the one-process
+    result. Here the stories are dealt out one at a time, largest first, to whichever process is
+    free (one story can take ten times another); a cluster gets whole sections.
     """
     groups = _balanced(sections, cpu_count())
     if sum(len(s.stories) for s in sections) < SHARED_SUMMARIES or len(groups) < 2:
         return summarize_sections(sections, words, lead_words)
     if spec == LOCAL:
-        fork = multiprocessing.get_context("fork")  # the summarizer is already imported
-        with ProcessPoolExecutor(len(groups), mp_context=fork) as pool:
-            done = list(
-                pool.map(
-                    summarize_sections, groups, [words] * len(groups), [lead_words] * len(groups)
-                )
-            )
+        return _summarized_here(sections, words, lead_words, len(groups))
     else:
         with DaskPool(spec, Limits()) as dask:
             futures = [
@@ -157,6 +154,32 @@ def summarize_on(
             done = dask.client.gather(futures)
     by_title = {s.title: s for group in done for s in group}
     return tuple(by_title[s.title] for s in sections)
+
+
+def _summarized_here(
+    sections: Sequence[Section], words: int, lead_words: int, processes: int
+) -> tuple[Section, ...]:
+    """Every story summarized in a pool of forked processes, the largest stories first."""
+    jobs = [
+        (story, lead_words if rank == 0 else words)
+        for section in sections
+        for rank, story in enumerate(section.stories)
+    ]
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0].articles))
+    fork = multiprocessing.get_context("fork")  # the summarizer is already imported
+    with ProcessPoolExecutor(processes, mp_context=fork) as pool:
+        done = pool.map(_summarize_job, [jobs[i] for i in order], chunksize=1)
+        summarized = dict(zip(order, done, strict=True))
+    stories = iter(summarized[i] for i in range(len(jobs)))
+    return tuple(
+        replace(section, stories=tuple(next(stories) for _ in section.stories))
+        for section in sections
+    )
+
+
+def _summarize_job(job: tuple[Story, int]) -> Story:
+    story, words = job
+    return summarize_story(story, words)
 
 
 def _balanced(sections: Sequence[Section], bins: int) -> list[tuple[Section, ...]]:

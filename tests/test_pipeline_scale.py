@@ -168,7 +168,11 @@ def test_summaries_shared_among_processes_are_the_summaries_made_here(
     monkeypatch.setattr("briefing.executor.SHARED_SUMMARIES", 1)
     monkeypatch.setattr("briefing.executor.cpu_count", lambda: 2)
     stories = [replace(s, summary=()) for s in cold[0].briefing.stories]
-    sections = tuple(Section(f"Section {n}", (story,)) for n, story in enumerate(stories))
+    # A section of two: its second story gets the shorter budget wherever it is summarized.
+    sections = (
+        Section("Pair", tuple(stories[:2])),
+        *(Section(f"Section {n}", (story,)) for n, story in enumerate(stories[2:])),
+    )
     shared = summarize_on("processes", sections, 30, 50)
     assert shared == summarize_sections(sections, 30, 50)
     assert [s.title for s in shared] == [s.title for s in sections]
