@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from pipeline_site import answer
+
 from briefing.config import parse_config
 from briefing.feeds import fetch_feeds, waiting_results
 from briefing.http import Fetcher, policy_for
@@ -88,14 +90,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.server.active -= 1
 
     def _send(self, status: int, body: bytes, etag: str) -> None:
-        self.send_response(status)
-        if etag:
-            self.send_header("ETag", etag)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
+        answer(self, status, body, "application/rss+xml", etag)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass

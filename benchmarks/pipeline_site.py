@@ -82,17 +82,22 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(200, body, kind, etag)
 
     def _answer(self, status: int, body: bytes, kind: str, etag: str) -> None:
-        self.send_response(status)
-        if etag:
-            self.send_header("ETag", etag)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
+        answer(self, status, body, kind, etag)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
+
+
+def answer(handler: BaseHTTPRequestHandler, status: int, body: bytes, kind: str, etag: str) -> None:
+    """One response, with its ETag when there is one; a 304 has no body."""
+    handler.send_response(status)
+    if etag:
+        handler.send_header("ETag", etag)
+    handler.send_header("Content-Type", kind)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if status != 304:
+        handler.wfile.write(body)
 
 
 def feed_body(n: int, feed: int, host_header: str) -> bytes:

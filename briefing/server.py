@@ -40,10 +40,19 @@ class Canned:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-class SiteServer(ThreadingHTTPServer):
-    """Serves `root`, or a Canned answer for a path, and counts requests per path."""
+class LoopbackServer(ThreadingHTTPServer):
+    """A threaded HTTP server on a loopback address and a free port (also for the tests' fakes)."""
 
     daemon_threads = True
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class SiteServer(LoopbackServer):
+    """Serves `root`, or a Canned answer for a path, and counts requests per path."""
 
     def __init__(self, root: Path, canned: Mapping[str, Canned] | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -51,11 +60,6 @@ class SiteServer(ThreadingHTTPServer):
         self.canned = dict(canned or {})
         self.requests: Counter[str] = Counter()
         self.statuses: list[tuple[str, int]] = []
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):

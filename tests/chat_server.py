@@ -16,8 +16,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from briefing.server import LoopbackServer
 
 SOURCE_LINE = re.compile(r"^\[(\d+)\] \(([^)]*)\) (.*)$", re.M)
 
@@ -73,10 +75,9 @@ class Seen:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-class ChatServer(ThreadingHTTPServer):
+class ChatServer(LoopbackServer):
     """Answers chat-completion requests with whatever `respond` returns."""
 
-    daemon_threads = True
     block_on_close = False
 
     def __init__(self, respond: Callable[[dict[str, Any]], Reply]) -> None:
@@ -87,8 +88,7 @@ class ChatServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         """The endpoint's base URL, as a user would write it in [llm] url."""
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return f"{self.base_url}/v1"
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -15,8 +15,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from briefing.server import LoopbackServer
 
 Behaviour = Callable[["FaultHandler"], None]
 
@@ -35,10 +37,9 @@ def rss(base: str, links: list[str]) -> bytes:
     return RSS.format(base=base, items=items).encode()
 
 
-class FaultServer(ThreadingHTTPServer):
+class FaultServer(LoopbackServer):
     """Serves `behaviours` by path on `host`, counting requests; 404 for anything else."""
 
-    daemon_threads = True
     block_on_close = False
 
     def __init__(self, host: str, behaviours: dict[str, Behaviour]) -> None:
@@ -46,11 +47,6 @@ class FaultServer(ThreadingHTTPServer):
         self.behaviours = behaviours
         self.requests: Counter[str] = Counter()
         self.stop = threading.Event()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
 
 
 class FaultHandler(BaseHTTPRequestHandler):

@@ -160,10 +160,8 @@ def date_in_text(lines: object) -> datetime | None:
             if g[0]:
                 return datetime(int(g[0]), int(g[2]), int(g[3]), tzinfo=UTC)
             if g[4]:
-                return datetime(
-                    int(g[6]), _MONTHS.index(g[4][:3].lower()) + 1, int(g[5]), tzinfo=UTC
-                )
-            return datetime(int(g[10]), _MONTHS.index(g[9][:3].lower()) + 1, int(g[8]), tzinfo=UTC)
+                return datetime(int(g[6]), _month(g[4]), int(g[5]), tzinfo=UTC)
+            return datetime(int(g[10]), _month(g[9]), int(g[8]), tzinfo=UTC)
         except ValueError:
             continue
     return None
