@@ -125,7 +125,9 @@ def test_footer_page_lists_failures_and_what_was_left_out(pages: list[str]) -> N
     last = pages[-1]
     assert "WHAT COULD NOT BE READ" in last and "LEFT OUT" in last  # set in capitals
     assert "Gazette" in last and "timed out after 20 s" in last
-    assert "Horoscope for Monday" in last and "muted" in last
+    assert "Horoscope for Monday" in last and "Muted: 'horoscope'" in last
+    # One heading a reason, then the items it left out.
+    assert last.index("Muted: 'horoscope'") < last.index("Horoscope for Monday")
 
 
 def test_masthead_and_running_heads(pages: list[str], edition: Briefing) -> None:
