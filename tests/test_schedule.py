@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +36,8 @@ from briefing.schedule import (
 )
 from briefing.server import serve
 from briefing.store import open_store
+
+from .conftest import ROOT
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MANIFEST = tomllib.loads((SITE / "MANIFEST.toml").read_text(encoding="utf-8"))
@@ -274,3 +278,21 @@ def test_a_hung_run_is_stopped_at_its_deadline(tmp_path: Path) -> None:
         with pytest.raises(RunTimeoutError, match="deadline of 0.05 min"):
             ChildRun(stop_grace=1.0).run(config, datetime.now(UTC))
     assert time.monotonic() - started < 15
+
+
+def test_readme_systemd_unit_is_valid(tmp_path: Path) -> None:
+    """The unit the README offers passes systemd's own check, with its command found."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    unit = re.search(r"```ini\n(\[Unit\].*?)```", readme, re.S)
+    assert unit is not None, "README.md has no systemd unit"
+    command = Path(sys.executable).parent / "briefing"
+    path = tmp_path / "briefing.service"
+    path.write_text(unit.group(1).replace("/srv/briefing/.venv/bin/briefing", str(command)))
+    checked = subprocess.run(
+        [analyze, "verify", str(path)], capture_output=True, text=True, timeout=60
+    )
+    # An unknown key or a bad value is only a warning on stderr; either fails this test.
+    assert (checked.returncode, checked.stderr.strip()) == (0, ""), checked.stderr
