@@ -50,6 +50,18 @@ class LoopbackServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    @contextmanager
+    def running(self, poll: float = 0.5) -> Iterator[None]:
+        """Serve from a thread for the duration of the block, then shut down and close."""
+        thread = threading.Thread(target=self.serve_forever, args=(poll,), daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            self.shutdown()
+            self.server_close()
+            thread.join(timeout=5)
+
 
 class SiteServer(LoopbackServer):
     """Serves `root`, or a Canned answer for a path, and counts requests per path."""
@@ -116,11 +128,5 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(root: Path, canned: Mapping[str, Canned] | None = None) -> Iterator[SiteServer]:
     """Serve `root` on 127.0.0.1 on a free port for the duration of the block."""
     server = SiteServer(root, canned)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with server.running():
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

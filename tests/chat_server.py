@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -131,13 +130,8 @@ def chat_server(
 ) -> Iterator[ChatServer]:
     """A running ChatServer on 127.0.0.1, shut down afterwards."""
     server = ChatServer(respond)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with server.running(poll=0.05):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def closed_port() -> str:

@@ -161,12 +161,8 @@ def slow(body: bytes, delay: float, headers: dict[str, str] | None = None) -> Be
 def fault_server(host: str, behaviours: dict[str, Behaviour]) -> Iterator[FaultServer]:
     """Run a FaultServer on `host` (a loopback address) for the duration of the block."""
     server = FaultServer(host, behaviours)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield server
+        with server.running():
+            yield server
     finally:
-        server.stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        server.stop.set()  # lets handlers that hang or drip on purpose finish
