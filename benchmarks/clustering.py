@@ -11,8 +11,8 @@ chooses the setting on half the topics (odd or even) and scores on the other hal
 pooled by size; for stories the setting is the threshold and the power of the re-weighting
 within sections, and, separately, the threshold alone; for sections, the name thread at which
 their stories divide them (`briefing.sections`) and the section threshold, and, separately, the
-threshold alone. `--errors` prints, per gold topic, what
-each story holds and which topics share its section.
+threshold alone, and the floor at which sections holding each other's nearest stories join.
+`--errors` prints, per gold topic, what each story holds and which topics share its section.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ecb import DATA, load_documents, to_article  # noqa: E402
 
 from briefing.cluster import DEFAULT_THRESHOLD, SECTION_THRESHOLD, partition  # noqa: E402
-from briefing.sections import NAME_THREAD  # noqa: E402
+from briefing.sections import NAME_THREAD, NEAREST_FLOOR  # noqa: E402
 from briefing.similarity import GROUP_POWER, Space, article_space, neighbour_graph  # noqa: E402
 
 STORY_SWEEP = [round(0.10 + 0.01 * i, 2) for i in range(13)]
@@ -46,6 +46,8 @@ POWER_SWEEP = [0.5, 1.0, 2.0]
 SECTION_SWEEP = [round(0.02 + 0.01 * i, 2) for i in range(9)]
 # How far stories must share names to divide their section into threads (1.0: never divide).
 THREAD_SWEEP = [0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.25, 0.30, 1.0]
+# How alike two stories, each the other's nearest, must be to join their sections (1.0: never).
+NEAREST_SWEEP = [0.0, 0.02, 0.05, 0.08, 0.10, 0.12, 0.14, 0.16, 0.20, 1.0]
 BASELINE_SWEEP = [round(0.50 + 0.02 * i, 2) for i in range(25)]  # cosine distances
 Maker = Callable[[list[dict], Sequence[Any]], dict]
 
@@ -105,6 +107,16 @@ def briefing_levels(docs: list[dict], thresholds: Sequence[float], level: str) -
     return out
 
 
+def nearest_levels(docs: list[dict], floors: Sequence[float]) -> dict:
+    """Our sections at each floor of the join of nearest stories, the rest as set."""
+    return {
+        f: _levels(docs, DEFAULT_THRESHOLD, SECTION_THRESHOLD, GROUP_POWER, NAME_THREAD, f)[
+            "sections"
+        ]
+        for f in floors
+    }
+
+
 def story_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) -> dict:
     """Our stories at each (power, story threshold) setting."""
     return {
@@ -121,12 +133,19 @@ def section_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) ->
     }
 
 
-def _levels(docs: list[dict], story: float, section: float, power: float, thread: float) -> dict:
+def _levels(
+    docs: list[dict],
+    story: float,
+    section: float,
+    power: float,
+    thread: float,
+    nearest: float = NEAREST_FLOOR,
+) -> dict:
     """Story and section labels of one setting (all documents at one time: text alone)."""
     space, graph = _space(tuple(d["doc_id"] for d in docs), docs)
     times = np.zeros(space.vectors.shape[0])
     parts = partition(
-        graph, space.vectors, times, story, section, 1.0, power, space.names_from, thread
+        graph, space.vectors, times, story, section, 1.0, power, space.names_from, thread, nearest
     )
     n = len(docs)
     return {"stories": _labels(parts.stories, n), "sections": _labels(parts.sections, n)}
@@ -195,6 +214,7 @@ def measure(docs: list[dict]) -> dict:
             "stories": DEFAULT_THRESHOLD,
             "sections": SECTION_THRESHOLD,
             "name_thread": NAME_THREAD,
+            "nearest_floor": NEAREST_FLOOR,
         },
         "stories_vs_events": scores(stories, [d["event_cluster"] for d in docs]),
         "sections_vs_topics": scores(sections, [d["topic"] for d in docs]),
@@ -213,6 +233,7 @@ def measure(docs: list[dict]) -> dict:
             },
             "topic",
         ),
+        "sweep_nearest": sweep(docs, nearest_levels(docs, NEAREST_SWEEP), "topic"),
         "held_out_events": held_out(
             docs,
             story_levels,
@@ -226,6 +247,7 @@ def measure(docs: list[dict]) -> dict:
         "held_out_topics_thread_fixed": held_out(
             docs, lambda d, s: briefing_levels(d, s, "sections"), SECTION_SWEEP, "topic"
         ),
+        "held_out_topics_nearest": held_out(docs, nearest_levels, NEAREST_SWEEP, "topic"),
         "baseline_held_out_events": held_out(
             docs, baseline_levels, BASELINE_SWEEP, "event_cluster"
         ),
@@ -297,6 +319,7 @@ def report(result: dict) -> None:
         ("stories vs events", "sweep_events"),
         ("sections vs topics", "sweep_topics"),
         (f"sections vs topics, name thread (sections {th['sections']})", "sweep_threads"),
+        ("sections vs topics, floor of the nearest-story join", "sweep_nearest"),
     ):
         print(f"\nsweep, {name} (chosen and scored on the same data: optimistic)")
         for t, s in result[table].items():
@@ -304,12 +327,13 @@ def report(result: dict) -> None:
     print("\nheld out (chosen on half the topics, scored on the other half; for events, the")
     print(f"setting is (power, threshold), or the threshold alone with power {GROUP_POWER};")
     print("for topics, (name thread, section threshold), or the threshold alone with thread")
-    print(f"{th['name_thread']}):")
+    print(f"{th['name_thread']}, or the floor of the nearest-story join alone):")
     for name in (
         "held_out_events",
         "held_out_events_power_fixed",
         "held_out_topics",
         "held_out_topics_thread_fixed",
+        "held_out_topics_nearest",
         "baseline_held_out_events",
         "baseline_held_out_topics",
     ):

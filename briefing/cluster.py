@@ -10,8 +10,10 @@ section's edges are scored again on those vectors and average linkage down to DE
 gives the stories, so a story never straddles two sections. A section of fewer than GROUP_MIN
 articles is too small to tell its common terms and keeps the plain similarity. Last, a section
 whose stories fall into threads sharing names (two quakes in Indonesia, one in Iran) is divided
-along them (`sections.divide_by_names`): the sections shown are unions of whole stories, while
-the stories were told apart within the undivided ones.
+along them (`sections.divide_by_names`), and two sections are joined when a story of each is
+the other's nearest story (`sections.join_nearest`: the same kind told in other words): the
+sections shown are unions of whole stories, while the stories were told apart within the
+undivided, unjoined ones.
 
 A pair not in the graph counts as similarity 0; average linkage runs in rounds that merge every
 pair of groups that are each other's best neighbour at once (the same result as best pair
@@ -38,7 +40,7 @@ from scipy import sparse
 from .headline import story_headline
 from .linkage import average_linkage, group_of
 from .models import Article, PastStory, Story
-from .sections import NAME_THREAD, divide_by_names
+from .sections import NAME_THREAD, NEAREST_FLOOR, divide_by_names, join_nearest
 from .similarity import (
     GROUP_POWER,
     Space,
@@ -126,6 +128,7 @@ def partition(
     power: float = GROUP_POWER,
     names_from: int | None = None,
     thread: float = NAME_THREAD,
+    nearest: float = NEAREST_FLOOR,
 ) -> Partition:
     """Sections by average linkage over the graph; then, inside each, stories by what sets apart.
 
@@ -134,7 +137,9 @@ def partition(
     longer count); a smaller section is too small to tell its common terms, so it keeps the
     plain similarity. Stories are merged by average linkage on those edges, down to threshold.
     With `names_from` (the first column of the names block), the sections are then divided
-    along the names their stories share (`sections.divide_by_names`, down to `thread`).
+    along the names their stories share (`sections.divide_by_names`, down to `thread`). Last,
+    sections holding two stories each other's nearest are joined (`sections.join_nearest`, from
+    `nearest` up).
     """
     sections = average_linkage(graph, times, gap, section)
     group = group_of(sections, graph.shape[0])
@@ -144,10 +149,12 @@ def partition(
     sims = pair_similarity(scoring_vectors(vectors, sections, power), rows, cols)
     scored = sparse.coo_matrix((sims, (rows, cols)), shape=graph.shape).tocsr()
     stories = average_linkage(scored, times, gap, threshold)
+    divided = sections
     if names_from is not None:
         names = vectors[:, names_from:]
-        sections = divide_by_names(graph, names, stories, sections, thread)
-    return Partition(stories, sections)
+        divided = divide_by_names(graph, names, stories, sections, thread)
+    joined = join_nearest(graph, times, gap, stories, sections, divided, nearest)
+    return Partition(stories, joined)
 
 
 def scoring_vectors(

@@ -7,7 +7,7 @@ import pytest
 from scipy import sparse
 
 from briefing.linkage import average_linkage, group_of
-from briefing.sections import NAME_THREAD, divide_by_names, name_threads
+from briefing.sections import NAME_THREAD, divide_by_names, join_nearest, name_threads, nearest
 
 # Six reports, three stories of two, all in one section and all linked by the graph.
 STORIES = [(0, 1), (2, 3), (4, 5)]
@@ -80,3 +80,56 @@ def test_leaving_out_stories_without_a_close_link_changes_no_thread(seed: int) -
 
 def test_group_of_gives_each_row_its_group() -> None:
     assert group_of([(2, 0), (1,), (3, 4)], 5).tolist() == [0, 1, 0, 2, 2]
+
+
+# --- joining sections whose stories are each other's nearest --------------------------------
+
+# Four reports, four stories of one, each in its own section; vectors chosen so that stories
+# 0 and 1 are each other's nearest, and 2's nearest is 1 (which prefers 0).
+VECTORS = sparse.csr_matrix(
+    np.array(
+        [
+            [1.0, 0.0, 0.0, 0.0],
+            [0.8, 0.6, 0.0, 0.0],
+            [0.0, 0.6, 0.8, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ]
+    )
+)
+SINGLES = [(0,), (1,), (2,), (3,)]
+# The graph links every pair, weighted by the cosine of their vectors.
+ALL_LINKED = sparse.csr_matrix((VECTORS @ VECTORS.T).toarray() - np.eye(4))
+SAME_TIME = np.zeros(4)
+
+
+def test_sections_holding_mutual_nearest_stories_join() -> None:
+    joined = join_nearest(ALL_LINKED, SAME_TIME, 1.0, SINGLES, SINGLES, SINGLES)
+    # 0 and 1 pick each other; 2 picks 1, which does not pick it back; 3 is like nothing.
+    assert joined == [(0, 1), (2,), (3,)]
+
+
+def test_stories_of_one_divided_section_are_not_joined_again() -> None:
+    origins = [(0, 1), (2,), (3,)]  # 0 and 1 came from one section that names divided
+    joined = join_nearest(ALL_LINKED, SAME_TIME, 1.0, SINGLES, origins, SINGLES)
+    assert joined == SINGLES
+
+
+def test_no_join_below_the_floor_or_across_the_time_gap() -> None:
+    assert join_nearest(ALL_LINKED, SAME_TIME, 1.0, SINGLES, SINGLES, SINGLES, 0.9) == (SINGLES)
+    apart = np.array([0.0, 10.0, 0.0, 0.0])
+    assert join_nearest(ALL_LINKED, apart, 1.0, SINGLES, SINGLES, SINGLES) == SINGLES
+
+
+def test_only_stories_the_graph_links_are_compared() -> None:
+    graph = ALL_LINKED.tolil()
+    graph[0, 1] = graph[1, 0] = 0.0
+    joined = join_nearest(graph.tocsr(), SAME_TIME, 1.0, SINGLES, SINGLES, SINGLES)
+    # Without the 0-1 link, 1's nearest is 2 and 2's is 1.
+    assert joined == [(0,), (1, 2), (3,)]
+
+
+def test_nearest_breaks_ties_to_the_lower_story_and_marks_the_unlinked() -> None:
+    rows, cols = np.array([0, 0, 1, 2]), np.array([2, 1, 0, 0])
+    best, value = nearest(rows, cols, np.array([0.5, 0.5, 0.5, 0.5]), 4)
+    assert best.tolist() == [1, 0, 0, -1]
+    assert value.tolist() == [0.5, 0.5, 0.5, 0.0]
