@@ -2,17 +2,19 @@
 
 Extractive and multi-document, after Gillick and Favre's concept-coverage method (ICSI, TAC
 2008-09). The story's concepts are its content words (crudely singular), each weighted by how
-many of the story's outlets use it, an outlet counting 1/n for a word it first uses in its n-th
-sentence (title first): what most outlets put at the top weighs most. The summary is the set of
-sentences covering the greatest total concept weight within the word budget, found exactly by a
-small integer programme (`briefing.coverage`). A concept counts once however many chosen
-sentences carry it, so a fact already said earns nothing the second time; two sentences that
-word a fact alike ('written response') are never both taken; a small bonus for coming early in
-its article leans towards the lead, and another for each outlet drawn on towards a summary of
-several. Saying when ('on Friday', 'next week') is one concept, however each outlet words it.
+many of the story's outlets use it, an outlet counting 1 / n ** 0.75 for a word it first uses in
+its n-th sentence (title first): what most outlets put at the top weighs most. The summary is
+the set of sentences covering the greatest total concept weight within the word budget, found by
+a small integer programme whose work is bounded by its size, not the clock
+(`briefing.coverage`). A concept counts once however many chosen sentences carry it, so a fact
+already said earns nothing the second time; two sentences that word a fact alike ('written
+response') are never both taken; a small bonus for coming early in its article leans towards
+the lead, and another for each outlet drawn on towards a summary of several. Saying when ('on
+Friday', 'next week') is one concept, however each outlet words it.
 Measured in benchmarks/summaries.py.
 
-Candidates are the first sentences of each article that can stand alone
+Candidates are the first sentences of each article (its title first, when the title is itself
+a sentence of prose: `article_sentences`) that can stand alone
 (`briefing.sentences.acceptable`) and, in a story of several outlets, do not point back at what
 came before them in their article ('He said ...', '... shared the sentiment'), trimmed of
 datelines, short asides and closing "he said"s (`trim`): each summary sentence's words occur in
@@ -71,7 +73,7 @@ def summarize_sections(
 def summarize_story(story: Story, words: int = 60, settings: Settings | None = None) -> Story:
     """The story with its summary: the sentences covering most of what its outlets agree on."""
     settings = settings or Settings()
-    sentences = [split_sentences(a.text) for a in story.articles]
+    sentences = [article_sentences(a) for a in story.articles]
     candidates = story_candidates(story.articles, settings, sentences)
     if not candidates:
         return replace(story, summary=())
@@ -100,7 +102,7 @@ def story_candidates(
 ) -> list[Candidate]:
     """The acceptable sentences of all the articles, trimmed, in article then text order."""
     settings = settings or Settings()
-    sentences = sentences or [split_sentences(a.text) for a in articles]
+    sentences = sentences or [article_sentences(a) for a in articles]
     candidates: list[Candidate] = []
     for index, split in enumerate(sentences):
         good = [s for s in split if acceptable(s)]
@@ -125,7 +127,8 @@ def concept_weights(
     by_outlet: dict[str, dict[str, float]] = {}
     for article, split in zip(articles, sentences, strict=True):
         best = by_outlet.setdefault(article.source, {})
-        lines = [article.title] if article.title.strip() else []
+        # A title read as the first sentence is in `split` already.
+        lines = [article.title] if article.title.strip() and not _titled(article, split) else []
         for position, text in enumerate([*lines, *split]):
             score = 1.0 / (1 + position) ** settings.decay
             for concept in concepts_of(words_of(text), settings):
@@ -139,6 +142,29 @@ def concept_weights(
             support[concept] = support.get(concept, 0) + 1
     floor = min(settings.min_support, len(by_outlet))
     return {c: n for c, n in counts.items() if support[c] >= floor}
+
+
+def article_sentences(article: Article) -> list[str]:
+    """The article's sentences, its title first when the title is itself a sentence of prose.
+
+    Some sources give an article's opening sentence as its title (a feed item without a
+    headline, a wire digest, ECB+'s older texts): such a title, a whole sentence that could
+    stand alone, is the article's lead, and leaving it out would lose the report's best
+    sentence. A headline ('Russia, US agree to keep talking') fails `acceptable` and stays out,
+    as does a title cut short ('...') or one the text opens with anyway.
+    """
+    title = article.title.strip()
+    sentences = split_sentences(article.text)
+    if not title or not acceptable(title) or title.endswith("..."):
+        return sentences
+    if article.text.lstrip().startswith(title.rstrip(".!")):
+        return sentences
+    return [title, *sentences]
+
+
+def _titled(article: Article, split: Sequence[str]) -> bool:
+    """Whether `split` opens with the article's title (see `article_sentences`)."""
+    return bool(split) and split[0] == article.title.strip()
 
 
 def _lead(candidates: list[Candidate], words: int) -> list[Candidate]:

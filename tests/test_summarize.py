@@ -229,3 +229,21 @@ def test_of_two_equal_choices_the_one_drawing_on_more_outlets_wins(exact):
 def test_saying_when_is_one_concept_however_it_is_said(text, says_when):
     assert (WHEN in concepts_of(text.split(), Settings())) is says_when
     assert WHEN not in concepts_of(text.split(), Settings(when=False))
+
+
+def test_a_title_that_is_a_sentence_is_the_articles_lead_and_a_headline_is_not() -> None:
+    lead = "Rescuers pulled twelve miners alive from the flooded Shanxi coal mine on Friday."
+    rest = "Officials said the pumps had run for three days before the rescue began."
+    titled = replace(article("t", rest), title=lead)
+    story = summarize_story(Story("s", "Mine", "world", (titled,)), 60)
+    assert [s.text for s in story.summary] == [lead, rest]
+    # Every sentence still comes from its article: the title is part of it.
+    assert all(derived_from(s.text, f"{titled.title}\n{titled.text}") for s in story.summary)
+    for title in ("Twelve Miners Pulled Alive From Flooded Shanxi Mine", lead[:40] + "..."):
+        headed = replace(titled, title=title)
+        shown = summarize_story(Story("s", "Mine", "world", (headed,)), 60).summary
+        assert [s.text for s in shown] == [rest]
+    # A text that opens with its title gives that sentence once.
+    repeated = replace(titled, text=f"{lead}\n{rest}")
+    shown = summarize_story(Story("s", "Mine", "world", (repeated,)), 60).summary
+    assert [s.text for s in shown] == [lead, rest]
