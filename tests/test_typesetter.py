@@ -76,3 +76,20 @@ def test_the_dictionaries_layout_asks_for_are_parsed_ahead() -> None:
     pyphen.hdcache.pop(wanted, None)
     _load(("de", "not-a-language", "en-us"))
     assert wanted in pyphen.hdcache
+
+
+def test_no_render_leaves_temporary_files_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint copies the fonts to a temporary folder only its finaliser removes, and a child
+    ends without finalisers: the parent removes the child's folder, even when it killed it."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the children fork with it
+    html = render_html(make_briefing())
+    assert render_pdf(html).startswith(b"%PDF-")
+    with Typesetter() as typesetter:
+        assert typesetter.render(html).startswith(b"%PDF-")
+    with Typesetter(timeout=0.5) as typesetter, pytest.raises(RenderError, match="longer than"):
+        typesetter.render(html.replace("</body>", "<p>" + "word " * 20000 + "</p></body>"))
+    assert list(tmp_path.iterdir()) == []

@@ -15,6 +15,7 @@ same limits as `render_pdf` (time from the moment the HTML is sent, memory, CPU)
 from __future__ import annotations
 
 import multiprocessing
+import tempfile
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -25,6 +26,7 @@ from briefing.render.pdf import (
     outcome,
     prepare,
     render_pdf,
+    scratch_folder,
     typeset_in_child,
 )
 
@@ -41,14 +43,17 @@ class Typesetter:
         self._child: BaseProcess | None = None
         self._html: Connection | None = None
         self._reply: Connection | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def __enter__(self) -> Typesetter:
         context = multiprocessing.get_context("fork")
         html_in, self._html = context.Pipe(duplex=False)
         self._reply, reply_out = context.Pipe(duplex=False)
+        self._scratch = scratch_folder()
         self._child = context.Process(
             target=_wait_and_typeset,
             args=(html_in, reply_out, self.languages, self.memory_mb, self.timeout),
+            kwargs={"scratch": self._scratch.name},
             name="briefing-pdf",
             daemon=True,
         )
@@ -65,6 +70,8 @@ class Typesetter:
             if self._child.is_alive():
                 self._child.kill()  # the run ended without a PDF, or the child outlived it
             self._child.join()
+        if self._scratch is not None:
+            self._scratch.cleanup()  # the child has ended: nothing writes there any more
 
     def render(self, html: str) -> bytes:
         """The HTML typeset as PDF; RenderError as from `render_pdf`. One call per Typesetter."""
@@ -89,6 +96,7 @@ def _wait_and_typeset(
     languages: tuple[str, ...],
     memory_mb: int,
     timeout: float,
+    scratch: str | None = None,
 ) -> None:
     """Run in the child: load WeasyPrint and the dictionaries, wait for the HTML, typeset it."""
     _load(languages)
@@ -98,7 +106,7 @@ def _wait_and_typeset(
         return  # the run ended before it had an edition to typeset
     finally:
         html_in.close()
-    typeset_in_child(sender, html, memory_mb, timeout)
+    typeset_in_child(sender, html, memory_mb, timeout, scratch)
 
 
 def _load(languages: tuple[str, ...]) -> None:
