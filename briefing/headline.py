@@ -11,6 +11,7 @@ anything.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -79,7 +80,9 @@ def story_headline(articles: Sequence[Article]) -> str:
         words = _content(item[0])
         # Over the square root of its length: between the mean (short titles of one shared
         # word win) and the sum (the longest title wins).
-        shared = sum(weight.get(w, 0.0) for w in words) / len(words) ** 0.5 if words else 0.0
+        # fsum: exact, so the set's order (which varies with the string hash seed) cannot
+        # tip a tie between near-copies one way in one run and the other way in the next.
+        shared = math.fsum(weight.get(w, 0.0) for w in words) / len(words) ** 0.5 if words else 0.0
         return (not item[0].rstrip().endswith("?"), shared)
 
     return max(titles, key=score)[0]  # max keeps the first of equals: the earliest article
