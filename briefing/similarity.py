@@ -47,9 +47,15 @@ GROUP_POWER = 0.5
 
 _WORD = re.compile(r"\w\w+")  # scikit-learn's default token pattern, without its \b (same tokens)
 # Capitalised phrases and numbers: names, places, counts, dates (see `find_names`).
-# "(?=[A-Z\d])\b" is "(?<!\w)" before a capital or digit, but lets the engine skip ahead to
-# the next capital or digit instead of testing every position: the same matches, faster.
-_NAME = re.compile(r"(?=[A-Z\d])\b(?:[A-Z][\w'’]+(?:[ -][A-Z][\w'’]+)*|\d[\d,.]*\d|\d)\b")
+# It opens with a character class, so the engine scans for the next capital or digit in C
+# instead of trying the pattern at every position; the look-behind then asks that the
+# character before it is no word character (a word's start), and the branches go on from the
+# capital or the digit: the same matches as "(?<!\w)(?:[A-Z][\w'’]+(...)*|\d[\d,.]*\d|\d)\b",
+# in half the time.
+_NAME = re.compile(
+    r"[A-Z\d](?<!\w[A-Z\d])"
+    r"(?:(?<=[A-Z])[\w'’]+(?:[ -][A-Z][\w'’]+)*|(?<=\d)(?:[\d,.]*\d)?)\b"
+)
 _OPENINGS = ("\n", ". ", "! ", "? ")
 _MARK = "\u00aa"  # a letter (so a word character) that news text practically never has
 _STOP = frozenset(ENGLISH_STOP_WORDS)
@@ -225,19 +231,28 @@ def top_per_row(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, k: int) ->
         return np.arange(0)
     # Two single-key sorts are much faster than a three-key lexsort: first by (row, column)
     # (skipped when the entries come so ordered, as from a sorted CSR matrix), then stably by
-    # row + a fraction that falls as the value grows.
+    # row and falling value.
     position = rows.astype(np.int64) * (int(cols.max()) + 1) + cols
     if np.all(position[1:] > position[:-1]):
-        base = np.arange(len(rows))
+        base, order = None, np.argsort(_by_row_largest_first(rows, data), kind="stable")
     else:
         base = np.argsort(position, kind="stable")
-    top = float(data.max()) or 1.0
-    key = rows[base] + (1.0 - data[base].astype(np.float64) / (top * (1 + 1e-9))) * 0.999
-    order = base[np.argsort(key, kind="stable")]
+        order = base[np.argsort(_by_row_largest_first(rows[base], data[base]), kind="stable")]
     ordered = rows[order]
     firsts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     starts = np.repeat(firsts, np.diff(np.append(firsts, len(ordered))))
     return order[(np.arange(len(order)) - starts) < k]
+
+
+def _by_row_largest_first(rows: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """A key that sorts by row, then by value from the largest (data >= 0)."""
+    if data.dtype == np.float32 and int(rows.max()) < 2**31:
+        # The bits of a float32 >= 0, read as an integer, rise with its value: one int64 key
+        # per entry, row in the high half, exact for every value (+ 0 turns -0.0 into 0.0).
+        bits = (data + np.float32(0)).view(np.uint32).astype(np.int64)
+        return (rows.astype(np.int64) << 32) | (0xFFFFFFFF - bits)
+    top = float(data.max()) or 1.0
+    return rows + (1.0 - data.astype(np.float64) / (top * (1 + 1e-9))) * 0.999
 
 
 def pair_similarity(vectors: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -92,5 +92,8 @@ def test_vectors_do_not_depend_on_the_order_articles_come_in() -> None:
 def test_names_pattern_finds_what_the_plain_lookbehind_found() -> None:
     texts = [f"{a.title}\n{a.text}" for a in real_articles()]
     texts += ["Ünal met Anna in 2022; _Bob and x9 Y 3.5, É Ab", "٣ and 12,000 at 7 p.m.", ""]
+    # Edges of the branches: a digit glued to letters, lone capitals and digits, trailing
+    # separators, apostrophes, hyphens, and the mark that find_names puts before openings.
+    texts += ["3M and A1 or B, 7. 1,2, 3.x O'Neil AB-Cd a-Bc \u00aaNew York \u00aa7 ok"]
     for text in texts:
         assert similarity._NAME.findall(text) == PLAIN_NAME.findall(text)
