@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from .coverage import load_dictionary
 from .errors import ConfigError
 from .extract.page import Extraction
 from .extract.workers import Limits, PageJob, WorkerPool, cpu_count, extract_pages
@@ -166,6 +167,7 @@ def _summarized_here(
         for rank, story in enumerate(section.stories)
     ]
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0].articles))
+    load_dictionary()  # once here, shared by the forked processes
     fork = multiprocessing.get_context("fork")  # the summarizer is already imported
     with ProcessPoolExecutor(processes, mp_context=fork) as pool:
         done = pool.map(_summarize_job, [jobs[i] for i in order], chunksize=1)

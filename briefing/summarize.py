@@ -1,9 +1,10 @@
 """Summarise each story from its own articles' sentences, each sentence credited to its outlet.
 
 Extractive and multi-document, after Gillick and Favre's concept-coverage method (ICSI, TAC
-2008-09). The story's concepts are its content words (crudely singular), each weighted by how
-many of the story's outlets use it, an outlet counting 1 / n ** 0.75 for a word it first uses in
-its n-th sentence (title first): what most outlets put at the top weighs most. The summary is
+2008-09). The story's concepts are its content words by dictionary form ('stole' and 'stealing'
+are 'steal'), each weighted by how many of the story's outlets use it, an outlet counting
+1 / n ** 0.75 for a word it first uses in its n-th sentence (title first): what most outlets put
+at the top weighs most. The summary is
 the set of sentences covering the greatest total concept weight within the word budget, found by
 a small integer programme whose work is bounded by its size, not the clock
 (`briefing.coverage`). A concept counts once however many chosen sentences carry it, so a fact

@@ -231,6 +231,24 @@ def test_saying_when_is_one_concept_however_it_is_said(text, says_when):
     assert WHEN not in concepts_of(text.split(), Settings(when=False))
 
 
+@pytest.mark.parametrize(
+    ("words", "joined", "crudely"),
+    [
+        ("stole stolen stealing steals", True, False),  # irregular: no suffix to strip
+        ("charged charge charges", True, False),  # the dropped 'e' the crude stem left apart
+        ("shot shooting shoots", True, False),  # the verb's form first, as the crude stem does
+        ("wound wounded", True, True),  # of several forms offered ('wind', 'wound') it stays
+        ("arrested captured", False, False),  # other words for one action stay apart
+    ],
+)
+def test_a_word_counts_by_its_dictionary_form(words, joined, crudely):
+    def one_concept(settings: Settings) -> bool:
+        return len({concepts_of([w], settings) for w in words.split()}) == 1
+
+    assert one_concept(Settings()) is joined
+    assert one_concept(Settings(lemmas=False)) is crudely
+
+
 def test_a_title_that_is_a_sentence_is_the_articles_lead_and_a_headline_is_not() -> None:
     lead = "Rescuers pulled twelve miners alive from the flooded Shanxi coal mine on Friday."
     rest = "Officials said the pumps had run for three days before the rescue began."
