@@ -46,6 +46,7 @@ from .similarity import (
     Space,
     article_space,
     candidate_pairs,
+    lead,
     neighbour_graph,
     pair_similarity,
     within_groups,
@@ -61,6 +62,7 @@ LINK_THRESHOLD = 0.16
 # while a follow-up event (the next meeting, the verdict after the trial) comes days later.
 DEFAULT_MAX_GAP_HOURS = 36.0
 LABEL_TERMS = 3
+LABEL_TEXTS = 20  # a section's reports read for how its label's terms are written
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,9 @@ def cluster_stories(
     )
     labels = {
         g[0]: label
-        for g, label in zip(parts.sections, topic_labels(space, parts.sections), strict=True)
+        for g, label in zip(
+            parts.sections, topic_labels(space, parts.sections, ordered), strict=True
+        )
     }
     labels = {i: labels[g[0]] for g in parts.sections for i in g}
     stories = [_make_story([ordered[i] for i in g]) for g in parts.stories]
@@ -184,28 +188,34 @@ def sections_and_scoring(
     return space, sections, scoring_vectors(space.vectors, sections)
 
 
-def topic_labels(space: Space, groups: Sequence[tuple[int, ...]]) -> list[str]:
-    """A readable label for each group of two or more rows (else ""): its heaviest terms."""
+def topic_labels(
+    space: Space, groups: Sequence[tuple[int, ...]], articles: Sequence[Article] = ()
+) -> list[str]:
+    """A readable label for each group of two or more rows (else ""): its heaviest terms,
+    written as the group's reports (`articles`, by row) most often write them."""
     n = space.vectors.shape[0]
     rows = [k for k, g in enumerate(groups) for _ in g]
     member = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, [i for g in groups for i in g])), shape=(len(groups), n)
     )
     totals = (member @ space.vectors).tocsr()
-    return [
-        _label(
+    labels = []
+    for k, g in enumerate(groups):
+        if len(g) < 2:
+            labels.append("")
+            continue
+        terms = _label_terms(
             space.terms,
             totals.indices[totals.indptr[k] : totals.indptr[k + 1]],
             totals.data[totals.indptr[k] : totals.indptr[k + 1]],
         )
-        if len(g) > 1
-        else ""
-        for k, g in enumerate(groups)
-    ]
+        texts = [_head(articles[i]) for i in g[:LABEL_TEXTS] if i < len(articles)]
+        labels.append(" · ".join(written(t, texts) for t in terms))
+    return labels
 
 
-def _label(terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray) -> str:
-    """The first LABEL_TERMS distinct, non-numeric terms by weight, joined."""
+def _label_terms(terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray) -> list[str]:
+    """The first LABEL_TERMS distinct, non-numeric terms by weight."""
     label: list[str] = []
     for index in np.lexsort((columns, -weights))[: LABEL_TERMS * 4]:
         term = terms[columns[index]]
@@ -214,7 +224,43 @@ def _label(terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray) -> 
         label.append(term)
         if len(label) == LABEL_TERMS:
             break
-    return " · ".join(t.title() if t.islower() else t for t in label)
+    return label
+
+
+def _head(article: Article) -> str:
+    return f"{article.title}\n{lead(article.text)}"
+
+
+def written(term: str, texts: Sequence[str]) -> str:
+    """A lowercased term as the texts most often write it ('HP', 'BlackBerry', 'New Zealand');
+    capitalised when they only write it in lower case, or not at all.
+
+    Terms are lowercased to be counted, but a label reads better in the reports' own hand: 'Hp'
+    and 'Tsmc' are nobody's spelling. Plain string search on a lowered copy of each text (a
+    pattern compiled for every label's every term would cost more than all the labels).
+    """
+    forms: Counter[str] = Counter()
+    for text in texts:
+        low = text.lower().replace("-", " ")  # 'New-Zealand' is found as 'new zealand'
+        if len(low) != len(text):  # a letter whose lower case is longer: places would shift
+            continue
+        at = low.find(term)
+        while at >= 0:
+            end = at + len(term)
+            if not (_in_word(low, at - 1) or _in_word(low, end)):
+                forms[text[at:end]] += 1
+            at = low.find(term, at + 1)
+    if forms:
+        form = forms.most_common(1)[0][0]
+        if not form.islower():
+            return form
+    # Each word's first letter only: str.title() would write '24th' as '24Th'.
+    return " ".join(w[:1].upper() + w[1:] for w in term.split())
+
+
+def _in_word(text: str, at: int) -> bool:
+    """Whether the character at `at` (if any) is a word character."""
+    return 0 <= at < len(text) and (text[at].isalnum() or text[at] == "_")
 
 
 def _make_story(articles: list[Article]) -> Story:

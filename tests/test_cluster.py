@@ -295,3 +295,35 @@ def test_seeds_sit_in_one_section_whether_or_not_their_topic_is_automatic() -> N
             "003",
             "004",
         ]
+
+
+@pytest.mark.parametrize(
+    ("term", "texts", "expected"),
+    [
+        ("hp", ["HP cut jobs.", "Shares of HP fell; hp.com said"], "HP"),
+        ("blackberry", ["The BlackBerry Q10 is out.", "BlackBerry said"], "BlackBerry"),
+        ("new zealand", ["in New Zealand on Friday", "New-Zealand"], "New Zealand"),
+        ("church", ["the church burned", "Church leaders said the church"], "Church"),
+        ("tsmc", [], "Tsmc"),  # never written: capitalised, as before
+        ("24th", ["on the 24th"], "24th"),  # not '24Th'
+        ("hp", ["chp and hps"], "Hp"),  # inside other words: not found
+    ],
+)
+def test_a_label_term_is_written_as_the_reports_write_it(term, texts, expected) -> None:
+    from briefing.cluster import written
+
+    assert written(term, texts) == expected
+
+
+def test_automatic_topic_labels_keep_the_reports_spelling() -> None:
+    text = (
+        "HP said on Tuesday it would cut 6,000 jobs at its printer division in Palo Alto, "
+        "as HP sales of PCs and printers fell for a third quarter, chief executive Enrique "
+        "Lores told analysts. HP shares fell 4 percent."
+    )
+    articles = [
+        make("h1", "HP to cut 6,000 jobs as printer sales fall", text, "Reuters"),
+        make("h2", "HP cuts 6,000 printer jobs", text.replace("Tuesday", "Tuesday evening"), "AP"),
+    ]
+    (story,) = cluster_stories(articles)
+    assert "HP" in story.auto_topic.split(" · ")
