@@ -209,7 +209,7 @@ def topic_labels(
             totals.indices[totals.indptr[k] : totals.indptr[k + 1]],
             totals.data[totals.indptr[k] : totals.indptr[k + 1]],
         )
-        texts = [_head(articles[i]) for i in g[:LABEL_TEXTS] if i < len(articles)]
+        texts = [_head(articles[i]) for i in g[:LABEL_TEXTS]] if articles else []
         labels.append(" · ".join(written(t, texts) for t in terms))
     return labels
 

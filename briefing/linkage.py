@@ -39,11 +39,12 @@ def average_linkage(
     while True:
         span = np.maximum(end[links.a], end[links.b]) - np.minimum(start[links.a], start[links.b])
         average = links.total / (size[links.a] * size[links.b])
-        eligible = (average >= threshold) & (span <= gap)
+        within = span <= gap
+        eligible = (average >= threshold) & within
         pairs = _mutual_best(links, average, eligible, len(size))
         if pairs is None:
             break
-        links = _settled_dropped(links, eligible, span <= gap, len(size))
+        links = _settled_dropped(links, eligible, within, len(size))
         merged = np.arange(len(size))
         merged[pairs[1]] = pairs[0]
         _, merged = np.unique(merged, return_inverse=True)

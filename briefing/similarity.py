@@ -227,7 +227,7 @@ def top_per_row(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, k: int) ->
     # row and falling value.
     position = rows.astype(np.int64) * (int(cols.max()) + 1) + cols
     if np.all(position[1:] > position[:-1]):
-        base, order = None, np.argsort(_by_row_largest_first(rows, data), kind="stable")
+        order = np.argsort(_by_row_largest_first(rows, data), kind="stable")
     else:
         base = np.argsort(position, kind="stable")
         order = base[np.argsort(_by_row_largest_first(rows[base], data[base]), kind="stable")]
