@@ -57,6 +57,8 @@ def divide_by_names(
     """
     if not stories:
         return []
+    if names.shape[1] == 0:  # not one name or number in the day: no threads to divide along
+        return sorted(tuple(sorted(g)) for g in sections)
     n = graph.shape[0]
     story = group_of(stories, n)
     home = group_of(sections, n)[[g[0] for g in stories]]  # each story's section

@@ -28,6 +28,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
+from . import stopwords
 from .models import Article
 
 HEAD_WEIGHT = 1.0
@@ -81,11 +82,19 @@ def article_space(articles: Sequence[Article]) -> Space:
             lookup = map(vocabularies[block].__getitem__, found)
             ids[block].append(np.fromiter(lookup, dtype=np.int64, count=len(found)))
             lengths[block, row] = len(found)
+    n = len(articles)
+    counted = [
+        (vocabularies[b], *_count(n, vocabularies[b], np.concatenate(ids[b]), lengths[b]))
+        for b in range(_BLOCKS)
+    ]
+    language = stopwords.languages(n, counted[:2])  # told by the words, not by the names
     blocks = [
-        _tfidf(len(articles), vocabularies[b], np.concatenate(ids[b]), lengths[b], weight)
+        _tfidf(n, counted[b], language, weight)
         for b, weight in enumerate((HEAD_WEIGHT, BODY_WEIGHT, NAME_WEIGHT))
     ]
-    matrix = normalize(sparse.hstack([b[0] for b in blocks], format="csr"))
+    matrix = sparse.hstack([b[0] for b in blocks], format="csr")
+    if matrix.shape[1]:  # else every report is empty or stop words: nothing to weigh
+        matrix = normalize(matrix)
     names_from = blocks[0][0].shape[1] + blocks[1][0].shape[1]
     return Space(matrix, tuple(t for b in blocks for t in b[1]), names_from)
 
@@ -111,31 +120,58 @@ def article_tokens(article: Article) -> tuple[list[str], list[str], list[str]]:
     )
 
 
-def _tfidf(
-    n: int, vocabulary: dict[str, int], ids: np.ndarray, lengths: np.ndarray, weight: float
-) -> tuple[sparse.csr_matrix, list[str]]:
-    """One block: sublinear tf times smoothed idf, rows L2-normalised and weighted; its terms.
+def _count(
+    n: int, vocabulary: dict[str, int], ids: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each (row, term) of one block and how often the row has it, sorted by row then term.
 
     `ids` are all rows' token ids one after another, lengths[i] of them row i's: one sort of
     (row, id) keys counts them all, cheaper than a Counter per article and a lookup per
-    counted term. Stop words are dropped here. Columns are put in the terms' sorted order, so
-    a column's place never depends on which article came first; the CSR rows come out sorted
-    by column, so the matrix is the same whatever order the counts were made in.
+    counted term.
     """
     width = max(len(vocabulary), 1)
     keys, counts = np.unique(np.repeat(np.arange(n), lengths) * width + ids, return_counts=True)
+    return keys // width, keys % width, counts
+
+
+def _tfidf(
+    n: int, counted: stopwords.Counted, language: np.ndarray, weight: float
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """One block: sublinear tf times smoothed idf, rows L2-normalised and weighted; its terms.
+
+    Stop words are dropped here: English ones from every row, another language's from the rows
+    in it (`stopwords`). Columns are put in the terms' sorted order, so a column's place never
+    depends on which article came first; the CSR rows come out sorted by column, so the matrix
+    is the same whatever order the counts were made in.
+    """
+    vocabulary, rows, ids, counts = counted
     terms = sorted(t for t in vocabulary if t not in _STOP)
     order = np.full(len(vocabulary), -1, dtype=np.int64)
     order[[vocabulary[t] for t in terms]] = np.arange(len(terms))
-    indices = order[keys % width]
-    kept = indices >= 0
-    rows = (keys // width)[kept]
+    indices = order[ids]
+    kept = (indices >= 0) & ~stopwords.foreign(vocabulary, rows, ids, language)
+    rows = rows[kept]
     indices = indices[kept]
     data = 1.0 + np.log(counts[kept].astype(np.float64))
-    df = np.bincount(indices, minlength=len(terms))
-    data *= (np.log((1.0 + n) / (1.0 + df)) + 1.0)[indices]
+    data *= _idf(language, rows, indices, len(terms))
     matrix = sparse.csr_matrix((data.astype(np.float32), (rows, indices)), shape=(n, len(terms)))
-    return weight * normalize(matrix), [t.replace("_", " ") for t in terms]
+    if terms:  # a day without one name or number has an empty names block, left as it is
+        matrix = weight * normalize(matrix)
+    return matrix, [t.replace("_", " ") for t in terms]
+
+
+def _idf(language: np.ndarray, rows: np.ndarray, indices: np.ndarray, width: int) -> np.ndarray:
+    """Each entry's smoothed idf, among the articles of its row's language.
+
+    How telling a word is depends on the reports it is read among: in a day of English news a
+    Portuguese feed's "feira" (in every weekday's name) is rare, but among the Portuguese
+    reports it is in nearly all of them, and there it must weigh as little as "Wednesday" does.
+    """
+    present, local = np.unique(language, return_inverse=True)  # languages present, as 0..k-1
+    keys = local[rows] * width + indices
+    df = np.bincount(keys, minlength=len(present) * width)[keys]
+    n = np.bincount(local)[local[rows]]
+    return np.log((1.0 + n) / (1.0 + df)) + 1.0
 
 
 def lead(text: str) -> str:
@@ -158,6 +194,8 @@ def within_groups(
     term the whole group shares gets none, and a term only this row has in its group is dropped,
     as it links it to nothing there. What is left is what sets some of the group apart.
     """
+    if not vectors.nnz:  # nothing to weigh: every report empty or stop words alone
+        return vectors
     coo = vectors.tocoo()
     size = np.bincount(group)
     keys = group[coo.row].astype(np.int64) * vectors.shape[1] + coo.col

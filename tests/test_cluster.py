@@ -140,6 +140,20 @@ def test_no_articles_and_one_article():
     assert len(story.id) == 12
 
 
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["the floods swept through the valley", "the floods swept through the valley again"],
+        ["", ""],
+        ["the", "it was"],
+        ["北京今天下雨", "上海明天晴天"],  # no capitals, no digits: not one name
+    ],
+)
+def test_a_day_without_one_name_or_number_still_clusters(texts):
+    stories = cluster_stories([make(str(k), "", t) for k, t in enumerate(texts)])
+    assert sorted(a.id for s in stories for a in s.articles) == ["0", "1"]
+
+
 def test_output_is_deterministic_whatever_the_input_order():
     articles = seed_articles() + [make("q", "Taiwan earthquake", QUAKE_A)]
     first = cluster_stories(articles)
