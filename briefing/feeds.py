@@ -16,6 +16,7 @@ import io
 import json
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ Validators = Callable[[str], tuple[str | None, str | None]]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote)>|<br\s*/?>")
+TEMPLATE_MIN = 3  # entries that must repeat a paragraph before it is taken for the feed's own
 FUTURE_SLACK = timedelta(minutes=10)  # clocks differ; beyond this a date is in the future
 # feedparser takes about 11 times a feed's size in memory (RELIABILITY); feeds are capped at
 # [fetch] max_bytes (10 MB by default), so 512 MB more than the parent has is room to spare.
@@ -230,10 +232,34 @@ def read_feed(response: Response, source: FeedSource) -> FeedContent | None:
     if parsed is None:
         return None
     title, entries = parsed
+    entries = without_template(entries)
     now = datetime.now(UTC)
     newest = sorted((_no_future(e, now) for e in entries), key=_sort_key, reverse=True)
     kept = tuple(unique_entries(newest))[: source.max_articles]
     return FeedContent(title=title, entries=kept, items=len(entries))
+
+
+def without_template(entries: Sequence[Entry]) -> list[Entry]:
+    """The entries without the paragraphs most of them repeat: the feed's template, not a report.
+
+    "Continue reading...", "[link] [comments]", "To read this article in full, please click
+    here": a paragraph in at least half of a feed's entries, and in TEMPLATE_MIN or more, says
+    nothing of any one of them, and in a report's text it would tie together reports that
+    share nothing else.
+    """
+    if len(entries) < TEMPLATE_MIN:
+        return list(entries)
+    counts = Counter(p for e in entries for p in set(e.summary.split("\n\n")) if p)
+    floor = max(TEMPLATE_MIN, (len(entries) + 1) // 2)
+    template = {p for p, count in counts.items() if count >= floor}
+    if not template:
+        return list(entries)
+    return [
+        dataclasses.replace(
+            e, summary="\n\n".join(p for p in e.summary.split("\n\n") if p not in template)
+        )
+        for e in entries
+    ]
 
 
 def _parse_xml_feed(response: Response, source: FeedSource) -> tuple[str, list[Entry]] | None:

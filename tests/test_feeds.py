@@ -199,3 +199,44 @@ def test_dates_keep_their_zone_and_future_dates_become_the_reading_time() -> Non
     future = entries["future"].published
     assert future is not None and before <= future <= datetime.now(UTC)
     assert entries["undated"].published is None  # the article stage dates it when it is read
+
+
+def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() -> None:
+    body = (FIXTURES / "feeds" / "macworld.rss").read_bytes()
+    raw = feedparser_summaries(body)
+    assert sum("To read this article in full" in s for s in raw) == 25  # of 30
+    entries = parse_feed(response(body), SOURCE)
+    assert entries is not None and len(entries) == 30
+    assert not any("To read this article in full" in e.summary for e in entries)
+    assert all(e.summary for e in entries)  # each keeps its own text
+
+
+@pytest.mark.parametrize(
+    ("summaries", "expected"),
+    [
+        # In 3 of 4: the template. In 2 of 4 a paragraph is kept: fewer than TEMPLATE_MIN.
+        (
+            ["A one.\n\nMore", "B two.\n\nMore", "C three.\n\nMore\n\nSee", "D four.\n\nSee"],
+            ["A one.", "B two.", "C three.\n\nSee", "D four.\n\nSee"],
+        ),
+        # Two entries cannot tell a template from a shared quotation.
+        (["A.\n\nMore", "B.\n\nMore"], ["A.\n\nMore", "B.\n\nMore"]),
+    ],
+)
+def test_without_template(summaries: list[str], expected: list[str]) -> None:
+    from briefing.feeds import without_template
+    from briefing.models import Entry
+
+    entries = [
+        Entry(str(k), "S", "W", f"https://x/{k}", "t", s, None) for k, s in enumerate(summaries)
+    ]
+    assert [e.summary for e in without_template(entries)] == expected
+
+
+def feedparser_summaries(body: bytes) -> list[str]:
+    """The entries' text as the feed gives it, before any cleaning of ours."""
+    import io
+
+    import feedparser
+
+    return [html_to_text(e.get("summary", "")) for e in feedparser.parse(io.BytesIO(body)).entries]
