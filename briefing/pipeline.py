@@ -284,7 +284,8 @@ def count(
         feeds_unchanged=sum(1 for r in results if r.not_modified),
         articles=len(articles),
         articles_new=len(new),
-        fallbacks=sum(1 for a in new if a.origin == "feed"),
+        # A fallback has its reason; a feed read without its pages (full_text off) is not one.
+        fallbacks=sum(1 for a in new if a.origin == "feed" and a.note),
         articles_failed=len(article_failures) - sum(1 for a in new if a.note),
         stories=sum(len(s.stories) for s in sections),
         outlets=len({a.source for a in articles}),

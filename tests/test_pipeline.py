@@ -19,7 +19,7 @@ from briefing.pipeline import generate
 from briefing.sentences import derived_from
 from briefing.server import Canned, serve
 
-from .conftest import EVAL, need
+from .conftest import EVAL, FIXTURES, need
 
 APPEAL = ("small favor to ask", "Support The Moscow Times", "Remind me later", "paiment methods")
 GENEVA = {"Avrupa Times", "Sputnik", "The Moscow Times"}
@@ -172,3 +172,33 @@ def test_generate_over_real_feeds_survives_broken_feeds_and_reruns_with_304s(
     assert second.briefing.stats.feeds_unchanged == 3 and second.briefing.stats.articles_new == 0
     assert second.briefing.stats.articles == stats.articles
     assert [s.id for s in second.briefing.stories] == [s.id for s in first.briefing.stories]
+
+
+def test_a_feed_read_without_its_pages_is_not_counted_as_falling_back(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    """full_text off: the feed's text is the article by choice, not for want of the page."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(FIXTURES / "feeds" / "jn.rss", site)
+    with serve(site) as server:
+        config = parse_config(
+            {
+                "output_dir": str(tmp_path / "out"),
+                "database": str(tmp_path / "store.db"),
+                "feeds": [
+                    {
+                        "name": "JN",
+                        "url": f"{server.base_url}/jn.rss",
+                        "full_text": False,
+                        "max_articles": 40,
+                    }
+                ],
+            },
+            tmp_path / "feeds.toml",
+        )
+        result = generate(config, as_of=datetime(2018, 1, 3, 23, tzinfo=UTC), fetcher=fetcher)
+        pages = [p for p in server.requests if p != "/jn.rss"]
+    stats = result.briefing.stats
+    assert stats.articles_new == 40 and stats.fallbacks == 0 and not pages
+    assert "0 fell back to feed text" in result.summary_line()
