@@ -267,7 +267,8 @@ def _parse_xml_feed(response: Response, source: FeedSource) -> tuple[str, list[E
     parsed = feedparser.parse(io.BytesIO(response.body), response_headers=response.header_map())
     if not parsed.get("version") and not parsed.entries:
         return None  # not RSS, RDF or Atom at all: an HTML page, an image, an error text
-    entries = [_entry_from_item(item, response.url, source) for item in parsed.entries]
+    language = str(parsed.feed.get("language") or "")
+    entries = [_entry_from_item(item, response.url, source, language) for item in parsed.entries]
     if parsed.bozo and not any(e.url for e in entries):
         return None  # malformed, and nothing usable survived: not a partial success
     return clean_text(parsed.feed.get("title") or ""), entries
@@ -290,7 +291,7 @@ def _no_future(entry: Entry, now: datetime) -> Entry:
     return entry
 
 
-def _entry_from_item(item: Any, base: str, source: FeedSource) -> Entry:
+def _entry_from_item(item: Any, base: str, source: FeedSource, language: str) -> Entry:
     link = _absolute(item.get("link") or "", base)
     title = clean_text(item.get("title") or "")
     content = item.get("content") or []
@@ -306,6 +307,7 @@ def _entry_from_item(item: Any, base: str, source: FeedSource) -> Entry:
         summary=html_to_text(body),
         published=published,
         author=clean_text(item.get("author") or ""),
+        language=str((item.get("summary_detail") or {}).get("language") or language),
     )
 
 
@@ -323,11 +325,14 @@ def _parse_json_feed(response: Response, source: FeedSource) -> tuple[str, list[
     if "jsonfeed.org" not in str(data.get("version", "")):
         return None
     items = [i for i in data["items"] if isinstance(i, dict)]
-    entries = [_entry_from_json(item, response.url, source) for item in items]
+    language = str(data.get("language") or "")
+    entries = [_entry_from_json(item, response.url, source, language) for item in items]
     return clean_text(str(data.get("title") or "")), entries
 
 
-def _entry_from_json(item: Mapping[str, Any], base: str, source: FeedSource) -> Entry:
+def _entry_from_json(
+    item: Mapping[str, Any], base: str, source: FeedSource, language: str
+) -> Entry:
     link = _absolute(str(item.get("url") or item.get("external_url") or ""), base)
     title = clean_text(str(item.get("title") or ""))
     body = item.get("content_html") or item.get("summary") or item.get("content_text") or ""
@@ -341,6 +346,7 @@ def _entry_from_json(item: Mapping[str, Any], base: str, source: FeedSource) -> 
         summary=html_to_text(str(body)),
         published=_iso_date(item.get("date_published") or item.get("date_modified")),
         author=clean_text(str(author.get("name", "")) if isinstance(author, dict) else ""),
+        language=str(item.get("language") or language),
     )
 
 

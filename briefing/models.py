@@ -31,6 +31,7 @@ class Entry:
     summary: str
     published: datetime | None
     author: str = ""
+    language: str = ""  # as the feed declares it ("pt-pt"), for hyphenation when its text is used
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,3 +240,27 @@ def feedparser_summaries(body: bytes) -> list[str]:
     import feedparser
 
     return [html_to_text(e.get("summary", "")) for e in feedparser.parse(io.BytesIO(body)).entries]
+
+
+def test_entries_carry_the_language_their_feed_declares() -> None:
+    jn = parse_feed(response((FIXTURES / "feeds" / "jn.rss").read_bytes()), SOURCE)
+    assert jn and {e.language for e in jn} == {"pt-pt"}
+    mint = parse_feed(response((FIXTURES / "feeds" / "livemint.xml").read_bytes()), SOURCE)
+    assert mint and {e.language for e in mint} == {""}  # it declares none
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "language": "de",
+        "items": [
+            {"id": "1", "url": "https://x/1", "title": "Eins", "content_text": "Text."},
+            {
+                "id": "2",
+                "url": "https://x/2",
+                "title": "Two",
+                "content_text": "T.",
+                "language": "en",
+            },
+        ],
+    }
+    body = json.dumps(feed).encode()
+    entries = parse_feed(response(body, "application/feed+json"), SOURCE)
+    assert entries and sorted(e.language for e in entries) == ["de", "en"]

@@ -202,3 +202,6 @@ def test_a_feed_read_without_its_pages_is_not_counted_as_falling_back(
     stats = result.briefing.stats
     assert stats.articles_new == 40 and stats.fallbacks == 0 and not pages
     assert "0 fell back to feed text" in result.summary_line()
+    # The feed says its language: the stories are marked with it (hyphenation follows it).
+    html = (tmp_path / "out" / "briefing-2018-01-03.html").read_text(encoding="utf-8")
+    assert html.count('<article class="story" lang="pt-pt">') == stats.stories

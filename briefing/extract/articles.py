@@ -219,7 +219,7 @@ def _from_page(entry: Entry, extraction: Extraction) -> Article:
         published=entry.published or extraction.published or datetime.now(UTC),
         author=entry.author or extraction.author,
         site_name=extraction.site_name,
-        language=extraction.language,
+        language=extraction.language or entry.language,
         origin="page",
     )
 
@@ -235,6 +235,7 @@ def _from_feed(entry: Entry, note: str) -> Article:
         text="\n\n".join(paragraphs),
         published=entry.published or datetime.now(UTC),
         author=entry.author,
+        language=entry.language,
         origin="feed",
         note=note,
     )
