@@ -197,10 +197,16 @@ def speaker_named(sentence: str) -> bool:
     """False for a quotation cut in two, or one without a verb of saying outside the quotes."""
     if len(_QUOTES.findall(sentence)) % 2:
         return False
-    if not _QUOTED.search(sentence):
+    quoted = [q.group(0)[1:-1].split() for q in _QUOTED.finditer(sentence)]
+    if all(_a_name(words) for words in quoted):  # none, or titles: "The Hunger Games", "Ano Novo"
         return True
     outside = _QUOTED.sub(" ", sentence)
     return len(outside.split()) >= 2 and bool(_SAYING.search(outside))
+
+
+def _a_name(words: list[str]) -> bool:
+    """Whether quoted words are a name or a title (up to four, each capitalised), not speech."""
+    return 0 < len(words) <= 4 and all(w[0].isupper() or not w[0].isalpha() for w in words)
 
 
 _REFERENCE = re.compile(

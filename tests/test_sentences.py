@@ -94,6 +94,12 @@ def test_opening_dateline_is_dropped(text):
         ("“We don’t want to take a confrontation path and we never did.", False),
         ('"We do not want a war and we will not start one," Lavrov.', False),
         ('The reply was "not acceptable" and "far from what we need" in the end.', False),
+        # a quoted name or title is not speech: it needs no speaker
+        ('Ross was paid $3 million to write and direct "The Hunger Games" last year.', True),
+        ('A GNR registou na Operação "Ano Novo" mais acidentes do que em 2016.', True),
+        ('The crowd sang "Happy Birthday" and "We Are The Champions" after the fight.', True),
+        ('The crowd sang "happy birthday to you" after the fight in the stadium.', False),
+        ('The film "The Lord Of The Rings Returns" was long and loud.', False),
     ],
 )
 def test_acceptable_candidates(sentence, ok):
