@@ -5,8 +5,9 @@ language keeps its own function words ("que", "esta", "der", "und"); among Engli
 are rare, so they weigh as much as a name, and every report of a Portuguese feed looks like
 every other. So each article's language is told by the stop words it uses (the language whose
 list covers most of its tokens, English when none does better: the way stop lists are known to
-tell languages apart), and the words of that language's list are dropped too. The lists, 33
-languages, come from the `stop-words` package; English reports are read exactly as before.
+tell languages apart), and the words of that language's list are dropped too; `similarity`
+then counts each word's idf among the reports of its language. The lists, 33 languages, come
+from the `stop-words` package; English reports are read exactly as before.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def languages(n: int, blocks: Sequence[Counted]) -> np.ndarray:
     votes = np.zeros((n, len(lists)))
     for vocabulary, rows, cols, counts in blocks:
         counted = sparse.csr_matrix((counts, (rows, cols)), shape=(n, max(len(vocabulary), 1)))
-        votes += (counted @ _membership(vocabulary, len(lists))).toarray()
+        votes += (counted @ _membership(vocabulary)).toarray()
     best = votes.argmax(axis=1)
     # A tie goes to English: a short English title shares "in" or "do" with many languages.
     return np.where(votes[np.arange(n), best] > votes[:, 0], best, 0)
@@ -49,19 +50,19 @@ def foreign(
     other = language[rows] > 0
     if other.any():
         width = max(len(vocabulary), 1)
-        member = _membership(vocabulary, len(_lists())).tocoo()
+        member = _membership(vocabulary).tocoo()
         stop = member.col.astype(np.int64) * width + member.row
         keys = language[rows[other]].astype(np.int64) * width + cols[other]
         other[other] = np.isin(keys, stop)
     return other
 
 
-def _membership(vocabulary: Mapping[str, int], k: int) -> sparse.csr_matrix:
+def _membership(vocabulary: Mapping[str, int]) -> sparse.csr_matrix:
     """A (term, language) matrix: 1 where the vocabulary's term is on that language's list."""
     terms, langs = [], []
     for index, (_, words) in enumerate(_lists()):
         found = [vocabulary[w] for w in words if w in vocabulary]
         terms += found
         langs += [index] * len(found)
-    shape = (max(len(vocabulary), 1), k)
+    shape = (max(len(vocabulary), 1), len(_lists()))
     return sparse.csr_matrix((np.ones(len(terms)), (terms, langs)), shape=shape)
