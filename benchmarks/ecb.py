@@ -7,6 +7,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from briefing.extract.boilerplate import strip_boilerplate
 from briefing.models import Article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,14 @@ def load_documents(path: Path) -> list[dict]:
     """The benchmark's documents, one dict per line."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def as_extracted(doc: dict) -> dict:
+    """The document with its text as the pipeline would give it to clustering: the headline
+    line, then the rest after the boilerplate pass (which drops date and byline lines)."""
+    lines = [line for line in doc["text"].splitlines() if line.strip()]
+    kept, _removed = strip_boilerplate(lines[1:])
+    return {**doc, "text": "\n".join(lines[:1] + kept)}
 
 
 def to_article(doc: dict) -> Article:

@@ -21,7 +21,7 @@ from .conftest import EVAL, ROOT, need
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from clustering import bcubed  # noqa: E402
-from ecb import to_article  # noqa: E402
+from ecb import as_extracted, to_article  # noqa: E402
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 # name prefix -> (outlet, publication day); 000, 001 and 003 report the Geneva meeting.
@@ -341,3 +341,15 @@ def test_automatic_topic_labels_keep_the_reports_spelling() -> None:
     ]
     (story,) = cluster_stories(articles)
     assert "HP" in story.auto_topic.split(" · ")
+
+
+def test_the_benchmark_can_read_texts_as_the_pipeline_gives_them():
+    doc = {
+        "doc_id": "d",
+        "text": "Texas prisoner captured after week on the run\nTuesday, August 7, 2012\n"
+        "The inmate was found in a motel on Monday, police said.",
+    }
+    assert as_extracted(doc)["text"] == (
+        "Texas prisoner captured after week on the run\n"
+        "The inmate was found in a motel on Monday, police said."
+    )
