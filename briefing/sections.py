@@ -31,10 +31,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 from .linkage import average_linkage, group_of
-from .similarity import pair_similarity
+from .similarity import pair_similarity, unit_rows
 
 NAME_THREAD = 0.14
 # How alike two stories, each the other's nearest, must be for their sections to join. Held
@@ -57,8 +56,6 @@ def divide_by_names(
     """
     if not stories:
         return []
-    if names.shape[1] == 0:  # not one name or number in the day: no threads to divide along
-        return sorted(tuple(sorted(g)) for g in sections)
     n = graph.shape[0]
     story = group_of(stories, n)
     home = group_of(sections, n)[[g[0] for g in stories]]  # each story's section
@@ -93,7 +90,7 @@ def name_threads(
     crowded = np.bincount(home)[home] >= 3
     rows = np.flatnonzero(crowded[story])
     into = sparse.csr_matrix((np.ones(len(rows)), (rows, story[rows])), shape=(n, m))
-    centroids = normalize((into.T @ names).tocsr())
+    centroids = unit_rows((into.T @ names).tocsr())
     pairs = sparse.triu(into.T @ graph @ into, k=1).tocoo()
     same = home[pairs.row] == home[pairs.col]
     rows, cols = pairs.row[same], pairs.col[same]

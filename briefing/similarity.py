@@ -92,9 +92,7 @@ def article_space(articles: Sequence[Article]) -> Space:
         _tfidf(n, counted[b], language, weight)
         for b, weight in enumerate((HEAD_WEIGHT, BODY_WEIGHT, NAME_WEIGHT))
     ]
-    matrix = sparse.hstack([b[0] for b in blocks], format="csr")
-    if matrix.shape[1]:  # else every report is empty or stop words: nothing to weigh
-        matrix = normalize(matrix)
+    matrix = unit_rows(sparse.hstack([b[0] for b in blocks], format="csr"))
     names_from = blocks[0][0].shape[1] + blocks[1][0].shape[1]
     return Space(matrix, tuple(t for b in blocks for t in b[1]), names_from)
 
@@ -155,9 +153,7 @@ def _tfidf(
     data = 1.0 + np.log(counts[kept].astype(np.float64))
     data *= _idf(language, rows, indices, len(terms))
     matrix = sparse.csr_matrix((data.astype(np.float32), (rows, indices)), shape=(n, len(terms)))
-    if terms:  # a day without one name or number has an empty names block, left as it is
-        matrix = weight * normalize(matrix)
-    return matrix, [t.replace("_", " ") for t in terms]
+    return weight * unit_rows(matrix), [t.replace("_", " ") for t in terms]
 
 
 def _idf(language: np.ndarray, rows: np.ndarray, indices: np.ndarray, width: int) -> np.ndarray:
@@ -172,6 +168,12 @@ def _idf(language: np.ndarray, rows: np.ndarray, indices: np.ndarray, width: int
     df = np.bincount(keys, minlength=len(present) * width)[keys]
     n = np.bincount(local)[local[rows]]
     return np.log((1.0 + n) / (1.0 + df)) + 1.0
+
+
+def unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to length 1; a matrix without columns as it is (scikit-learn refuses one:
+    a day without one name or number has an empty names block)."""
+    return normalize(matrix) if matrix.shape[1] else matrix
 
 
 def lead(text: str) -> str:
@@ -194,8 +196,6 @@ def within_groups(
     term the whole group shares gets none, and a term only this row has in its group is dropped,
     as it links it to nothing there. What is left is what sets some of the group apart.
     """
-    if not vectors.nnz:  # nothing to weigh: every report empty or stop words alone
-        return vectors
     coo = vectors.tocoo()
     size = np.bincount(group)
     keys = group[coo.row].astype(np.int64) * vectors.shape[1] + coo.col
@@ -207,7 +207,7 @@ def within_groups(
         ((coo.data * scale).astype(np.float32), (coo.row, coo.col)), shape=vectors.shape
     )
     scaled.eliminate_zeros()
-    return normalize(scaled)
+    return unit_rows(scaled)
 
 
 def neighbour_graph(vectors: sparse.csr_matrix, times: np.ndarray, gap: float) -> sparse.csr_matrix:
