@@ -39,6 +39,13 @@ Validators = Callable[[str], tuple[str | None, str | None]]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote)>|<br\s*/?>")
+# Markup escaped twice ("&amp;lt;p&amp;gt;") is still markup after one pass. A text that then
+# opens with a tag or comment and closes one, or a title that holds a closed element, is read
+# once more; a tag named in a text ("the <table> syntax", "<b>") is left as the writer's words.
+_OPENS_WITH_TAG = re.compile(r"\s*<(?:!--|[a-z][a-z0-9]*(?:\s[^<>]*)?/?>)", re.I)
+_CLOSES_A_TAG = re.compile(r"</[a-z]|-->", re.I)
+_DIGITS = re.compile(r"\d+")
+_CLOSED_ELEMENT = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*>[^<>]*</\1>", re.I)
 TEMPLATE_MIN = 3  # entries that must repeat a paragraph before it is taken for the feed's own
 FUTURE_SLACK = timedelta(minutes=10)  # clocks differ; beyond this a date is in the future
 # feedparser takes about 11 times a feed's size in memory (RELIABILITY); feeds are capped at
@@ -242,24 +249,30 @@ def read_feed(response: Response, source: FeedSource) -> FeedContent | None:
 def without_template(entries: Sequence[Entry]) -> list[Entry]:
     """The entries without the paragraphs most of them repeat: the feed's template, not a report.
 
-    "Continue reading...", "[link] [comments]", "To read this article in full, please click
+    "Continue reading...", "[link] [42 comments]", "To read this article in full, please click
     here": a paragraph in at least half of a feed's entries, and in TEMPLATE_MIN or more, says
     nothing of any one of them, and in a report's text it would tie together reports that
-    share nothing else.
+    share nothing else. Paragraphs that differ only in their numbers (a count, a date) count
+    as one.
     """
     if len(entries) < TEMPLATE_MIN:
         return list(entries)
-    counts = Counter(p for e in entries for p in set(e.summary.split("\n\n")) if p)
+    counts = Counter(_shape(p) for e in entries for p in set(e.summary.split("\n\n")) if p)
     floor = max(TEMPLATE_MIN, (len(entries) + 1) // 2)
     template = {p for p, count in counts.items() if count >= floor}
     if not template:
         return list(entries)
     return [
         dataclasses.replace(
-            e, summary="\n\n".join(p for p in e.summary.split("\n\n") if p not in template)
+            e,
+            summary="\n\n".join(p for p in e.summary.split("\n\n") if _shape(p) not in template),
         )
         for e in entries
     ]
+
+
+def _shape(paragraph: str) -> str:
+    return _DIGITS.sub("#", paragraph)
 
 
 def _parse_xml_feed(response: Response, source: FeedSource) -> tuple[str, list[Entry]] | None:
@@ -293,7 +306,7 @@ def _no_future(entry: Entry, now: datetime) -> Entry:
 
 def _entry_from_item(item: Any, base: str, source: FeedSource, language: str) -> Entry:
     link = _absolute(item.get("link") or "", base)
-    title = clean_text(item.get("title") or "")
+    title = title_text(item.get("title") or "")
     content = item.get("content") or []
     body = content[0].get("value", "") if content else item.get("summary") or ""
     # dict.get reads the stored keys without feedparser's deprecated updated->published mapping.
@@ -334,7 +347,7 @@ def _entry_from_json(
     item: Mapping[str, Any], base: str, source: FeedSource, language: str
 ) -> Entry:
     link = _absolute(str(item.get("url") or item.get("external_url") or ""), base)
-    title = clean_text(str(item.get("title") or ""))
+    title = title_text(str(item.get("title") or ""))
     body = item.get("content_html") or item.get("summary") or item.get("content_text") or ""
     author = item.get("author") or (item.get("authors") or [{}])[0]
     return Entry(
@@ -352,6 +365,18 @@ def _entry_from_json(
 
 def html_to_text(markup: str) -> str:
     """Plain text of a feed's HTML: tags dropped, paragraphs kept as blank-line breaks."""
+    text = _stripped(markup)
+    twice = _OPENS_WITH_TAG.match(text) and _CLOSES_A_TAG.search(text)
+    return _stripped(text) if twice else text
+
+
+def title_text(value: str) -> str:
+    """One line of a title, without the tags of markup that was escaped twice."""
+    text = clean_text(value)
+    return clean_text(_stripped(text)) if _CLOSED_ELEMENT.search(text) else text
+
+
+def _stripped(markup: str) -> str:
     marked = _BLOCK_END.sub("\n\n", markup)
     stripped = nh3.clean(marked, tags=set(), strip_comments=True)
     paragraphs = (clean_text(p) for p in html.unescape(stripped).split("\n\n"))

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from briefing.feeds import fetch_feed, fetch_feeds, html_to_text, parse_feed, read_feed
+from briefing.feeds import (
+    fetch_feed,
+    fetch_feeds,
+    html_to_text,
+    parse_feed,
+    read_feed,
+    title_text,
+)
 from briefing.http import Fetcher, FetchPolicy, Response
 from briefing.identity import canonical_url, entry_id, identity_key
 from briefing.models import FeedSource
@@ -112,6 +119,43 @@ def test_html_to_text_keeps_paragraphs_and_drops_markup() -> None:
     assert text == "One & two\n\nThree\n\nfour"
 
 
+def test_markup_escaped_twice_is_read_as_markup() -> None:
+    """Real feeds that escape their HTML twice: Reddit's item bodies, a Livemint headline."""
+    reddit = parse_feed(response((FIXTURES / "feeds" / "reddit-atom.rss").read_bytes()), SOURCE)
+    assert reddit is not None
+    bodies = [e.summary for e in reddit if "SC_OFF" in e.summary or e.summary.startswith("Hey")]
+    assert bodies and all("<" not in b and "SC_OFF" not in b for b in bodies)
+    mint = parse_feed(response((FIXTURES / "feeds" / "livemint.xml").read_bytes()), SOURCE)
+    assert mint is not None
+    assert "SmartCity Kochi to raise ₹4,000 crore from investors" in {e.title for e in mint}
+    assert not any("<" in e.title for e in mint)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Die Rückkehr von &lt;i&gt; und &lt;b&gt;", "Die Rückkehr von <i> und <b>"),
+        ("Why 3 &lt; 4", "Why 3 < 4"),
+        ("Raise &lt;span class='r'&gt;₹&lt;/span&gt;4 crore", "Raise ₹4 crore"),
+    ],
+)
+def test_titles_keep_named_tags_and_lose_escaped_elements(title: str, expected: str) -> None:
+    assert title_text(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("&lt;p&gt;Text&lt;/p&gt;&lt;p&gt;More&lt;/p&gt;", "Text\n\nMore"),
+        ("&lt;!-- SC_OFF --&gt;&lt;div&gt;Hi&lt;/div&gt;", "Hi"),
+        ("<p>Even if &lt;table&gt; syntax was odd</p>", "Even if <table> syntax was odd"),
+        ("<p>&lt;b&gt;</p>", "<b>"),  # a lone tag name is the writer's text, not markup
+    ],
+)
+def test_texts_that_open_with_escaped_markup_are_read_again(markup: str, expected: str) -> None:
+    assert html_to_text(markup) == expected
+
+
 @pytest.mark.parametrize(
     "body",
     [b"", b"<html><body>not a feed</body></html>", b"\x89PNG\r\n\x1a\n", b"/dev/zero"],
@@ -209,6 +253,9 @@ def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() 
     assert entries is not None and len(entries) == 30
     assert not any("To read this article in full" in e.summary for e in entries)
     assert all(e.summary for e in entries)  # each keeps its own text
+    reddit = parse_feed(response((FIXTURES / "feeds" / "reddit-atom.rss").read_bytes()), SOURCE)
+    assert reddit is not None
+    assert not any("comments]" in e.summary for e in reddit)  # "[link][533 comments]"
 
 
 @pytest.mark.parametrize(
@@ -218,6 +265,15 @@ def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() 
         (
             ["A one.\n\nMore", "B two.\n\nMore", "C three.\n\nMore\n\nSee", "D four.\n\nSee"],
             ["A one.", "B two.", "C three.\n\nSee", "D four.\n\nSee"],
+        ),
+        # Numbers aside, the same paragraph: Reddit's "[link] [N comments]".
+        (
+            [
+                "A.\n\n[link] [5 comments]",
+                "B.\n\n[link] [12 comments]",
+                "C.\n\n[link] [0 comments]",
+            ],
+            ["A.", "B.", "C."],
         ),
         # Two entries cannot tell a template from a shared quotation.
         (["A.\n\nMore", "B.\n\nMore"], ["A.\n\nMore", "B.\n\nMore"]),
