@@ -3,10 +3,10 @@
 Each outlet's words are taken from its title and its lead (first 50 words); a word weighs
 the share of the story's outlets that use it. A title scores the total weight of its content
 words over the square root of their number, so a title made of what every outlet reports beats
-one with a single outlet's angle, without the longest title winning for its length. Titles are
-cleaned of the site's name ("Talks end | Reuters", "... - The Moscow Times") and of labels such
-as "WATCH:" before they are compared, and a question is taken only when no title states
-anything.
+one with a single outlet's angle, without the longest title winning for its length. Stop words
+are English ones and those of the languages the articles declare. Titles are cleaned of the
+site's name ("Talks end | Reuters", "... - The Moscow Times") and of labels such as "WATCH:"
+before they are compared, and a question is taken only when no title states anything.
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from briefing.models import Article
 from briefing.sentences import words_of
+from briefing.stopwords import of_language
 
 # The lead: about its first two sentences. Counted in words, not split into sentences, which
 # costs more than all the rest of choosing a headline.
 LEAD_WORDS = 50
-_STOP = ENGLISH_STOP_WORDS | {"says", "said", "say", "new"}
+_STOP = frozenset(ENGLISH_STOP_WORDS | {"says", "said", "say", "new"})
 _SEPARATOR = r"\s+[|\-–—:·•]\s+"
 _SEPARATOR_RE = re.compile(_SEPARATOR)
 _HEAD_RE = re.compile(r"^(.+?)\s*[|\-–—:·•]\s+")
@@ -75,10 +77,11 @@ def story_headline(articles: Sequence[Article]) -> str:
     titles = [(clean_title(a.title, a.source), a) for a in articles if a.title.strip()]
     if len(titles) < 2:
         return titles[0][0] if titles else ""
-    weight = _word_weights(articles)
+    stop = _stop_words(articles)
+    weight = _word_weights(articles, stop)
 
     def score(item: tuple[str, Article]) -> tuple[bool, float]:
-        words = _content(item[0])
+        words = _content(item[0], stop)
         # Over the square root of its length: between the mean (short titles of one shared
         # word win) and the sum (the longest title wins).
         # fsum: exact, so the set's order (which varies with the string hash seed) cannot
@@ -89,18 +92,31 @@ def story_headline(articles: Sequence[Article]) -> str:
     return max(titles, key=score)[0]  # max keeps the first of equals: the earliest article
 
 
-def _content(text: str) -> set[str]:
+def _stop_words(articles: Sequence[Article]) -> frozenset[str]:
+    """English stop words, and those of every other language the articles declare: "de" and
+    "que" would otherwise weigh in a Portuguese story as if every outlet chose them."""
+    declared = (a.language.split("-")[0].lower() for a in articles if a.language)
+    return _with_languages(frozenset(declared) - {"en"})
+
+
+@lru_cache(maxsize=64)
+def _with_languages(codes: frozenset[str]) -> frozenset[str]:
+    return _STOP.union(*(of_language(code) for code in codes))
+
+
+def _content(text: str, stop: frozenset[str]) -> set[str]:
     """The distinct content words of a text, lowercased."""
     # Set operations first (in C), then the digit test on the few distinct words left.
-    words = set(words_of(text)).difference(_STOP)
+    words = set(words_of(text)).difference(stop)
     return {w for w in words if not w.isdigit()}
 
 
-def _word_weights(articles: Sequence[Article]) -> dict[str, float]:
+def _word_weights(articles: Sequence[Article], stop: frozenset[str]) -> dict[str, float]:
     """Each word's share of the outlets whose title or lead uses it."""
     by_outlet: dict[str, set[str]] = {}
     for article in articles:
         lead = " ".join(article.text.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])
-        by_outlet.setdefault(article.source, set()).update(_content(f"{article.title} {lead}"))
+        words = _content(f"{article.title} {lead}", stop)
+        by_outlet.setdefault(article.source, set()).update(words)
     counts = Counter(w for words in by_outlet.values() for w in words)
     return {w: n / len(by_outlet) for w, n in counts.items()}

@@ -31,6 +31,15 @@ def _lists() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((name, frozenset(stop_words.get_stop_words(name))) for name in [ENGLISH, *names])
 
 
+@lru_cache(maxsize=64)
+def of_language(code: str) -> frozenset[str]:
+    """The stop words of a language named by its code ("pt-pt", "de"); none for an unknown one."""
+    try:
+        return frozenset(stop_words.get_stop_words(code.split("-")[0].lower()))
+    except stop_words.StopWordError:
+        return frozenset()
+
+
 def languages(n: int, blocks: Sequence[Counted]) -> np.ndarray:
     """Each row's language, as an index into the lists (0 for English or when nothing tells)."""
     lists = _lists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -71,3 +72,18 @@ def test_a_question_is_chosen_only_when_no_title_states_anything():
 
 def test_no_title_no_headline():
     assert story_headline([article("a", "", "Some text here.", "A")]) == ""
+
+
+@pytest.mark.parametrize(("language", "expected"), [("pt-pt", 0), ("", 1)])
+def test_function_words_of_the_articles_language_do_not_choose_the_headline(
+    language: str, expected: int
+) -> None:
+    """Outlets share "o", "que", "se", "de" whatever they report: in Portuguese they are stop
+    words, not what the story is about. Undeclared, only English ones are known."""
+    lead = "O Governo aprovou o orçamento, o que se sabe é que se fala de saúde."
+    titles = ["Governo aprova orçamento", "O que se sabe e de que se fala"]
+    articles = [
+        dataclasses.replace(article(k, t, lead, k), language=language)
+        for k, t in zip("ab", titles, strict=True)
+    ]
+    assert story_headline(articles) == titles[expected]

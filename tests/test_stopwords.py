@@ -17,6 +17,7 @@ from briefing.feeds import parse_feed
 from briefing.http import Response
 from briefing.models import Article, FeedSource
 from briefing.similarity import article_space
+from briefing.stopwords import of_language
 
 from .conftest import FIXTURES
 
@@ -129,3 +130,9 @@ def test_an_english_report_weighs_the_same_whatever_other_languages_the_day_hold
 
     for row in range(len(english)):
         assert weights(mixed, row) == weights(alone, row)
+
+
+def test_stop_words_of_a_declared_language() -> None:
+    assert {"que", "de"} <= of_language("pt-PT")
+    assert "und" in of_language("de")
+    assert of_language("xx-yy") == frozenset()
