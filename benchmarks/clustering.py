@@ -1,6 +1,7 @@
 """Measure stories and sections on the ECB+ sample: B-cubed against gold events and gold topics.
 
 Usage: python benchmarks/clustering.py [--json PATH] [--data PATH] [--errors] [--as-extracted]
+                                      [--words N]
 
 Every article gets the same publication time, so time gives no help: only the text separates the
 two events of each topic. Stories are scored against the event labels, the automatic sections
@@ -15,7 +16,8 @@ threshold alone, and the floor at which sections holding each other's nearest st
 `--errors` prints, per gold topic, what each story holds and which topics share its section.
 `--as-extracted` first gives each text the boilerplate pass every article of the pipeline gets
 (`extract.boilerplate.strip_boilerplate`): it drops the date or byline line that opens most
-`ecbplus` texts, and 3 other lines, which the raw texts keep.
+`ecbplus` texts, and 3 other lines, which the raw texts keep. `--words N` cuts each text to its
+headline and its first N words, as a feed's own summary gives it when the page cannot be read.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ecb import DATA, as_extracted, load_documents, to_article  # noqa: E402
+from ecb import DATA, as_extracted, cut_to, load_documents, to_article  # noqa: E402
 
 from briefing.cluster import DEFAULT_THRESHOLD, SECTION_THRESHOLD, partition  # noqa: E402
 from briefing.sections import NAME_THREAD, NEAREST_FLOOR  # noqa: E402
@@ -293,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="each text after the boilerplate pass the pipeline gives every article",
     )
+    parser.add_argument(
+        "--words", type=int, help="each text cut to its headline and first N words (a summary)"
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"skipped: {args.data} not found")
@@ -300,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     docs = load_documents(args.data)
     if args.as_extracted:
         docs = [as_extracted(d) for d in docs]
+    if args.words is not None:
+        docs = [cut_to(d, args.words) for d in docs]
     if args.errors:
         print("\n".join(errors(docs)))
         return 0

@@ -30,6 +30,13 @@ def as_extracted(doc: dict) -> dict:
     return {**doc, "text": "\n".join(lines[:1] + kept)}
 
 
+def cut_to(doc: dict, words: int) -> dict:
+    """The document as a feed's summary gives it: the headline line, then its first words."""
+    lines = [line for line in doc["text"].splitlines() if line.strip()]
+    body = " ".join(" ".join(lines[1:]).split()[:words])
+    return {**doc, "text": "\n".join(lines[:1] + [body])}
+
+
 def to_article(doc: dict) -> Article:
     """An Article from a document: first line as title, the rest as text, one fixed time."""
     lines = [line for line in doc["text"].splitlines() if line.strip()]

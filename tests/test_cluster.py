@@ -21,7 +21,7 @@ from .conftest import EVAL, ROOT, need
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from clustering import bcubed  # noqa: E402
-from ecb import as_extracted, to_article  # noqa: E402
+from ecb import as_extracted, cut_to, to_article  # noqa: E402
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 # name prefix -> (outlet, publication day); 000, 001 and 003 report the Geneva meeting.
@@ -353,3 +353,9 @@ def test_the_benchmark_can_read_texts_as_the_pipeline_gives_them():
         "Texas prisoner captured after week on the run\n"
         "The inmate was found in a motel on Monday, police said."
     )
+
+
+def test_the_benchmark_can_cut_texts_to_a_summarys_length():
+    doc = {"doc_id": "d", "text": "Headline here\nOne two\n\nthree four five six"}
+    assert cut_to(doc, 4)["text"] == "Headline here\nOne two three four"
+    assert cut_to(doc, 0)["text"] == "Headline here\n"
