@@ -30,7 +30,7 @@ import nh3
 from .errors import FetchError
 from .feedcheck import UnsafeFeed, check_entities, repair_char_refs
 from .http import Fetcher, Response, RetryLater
-from .identity import canonical_url, entry_id, identity_key
+from .identity import anchored, canonical_url, entry_id, identity_key
 from .models import Entry, FeedHealth, FeedResult, FeedSource
 from .politeness import latest, ttl_until
 from .sandbox import Limits, WorkerPool, cpu_count
@@ -281,7 +281,10 @@ def _parse_xml_feed(response: Response, source: FeedSource) -> tuple[str, list[E
     if not parsed.get("version") and not parsed.entries:
         return None  # not RSS, RDF or Atom at all: an HTML page, an image, an error text
     language = str(parsed.feed.get("language") or "")
-    entries = [_entry_from_item(item, response.url, source, language) for item in parsed.entries]
+    anchors = anchored(_absolute(i.get("link") or "", response.url) for i in parsed.entries)
+    entries = [
+        _entry_from_item(item, response.url, source, language, anchors) for item in parsed.entries
+    ]
     if parsed.bozo and not any(e.url for e in entries):
         return None  # malformed, and nothing usable survived: not a partial success
     return clean_text(parsed.feed.get("title") or ""), entries
@@ -304,7 +307,9 @@ def _no_future(entry: Entry, now: datetime) -> Entry:
     return entry
 
 
-def _entry_from_item(item: Any, base: str, source: FeedSource, language: str) -> Entry:
+def _entry_from_item(
+    item: Any, base: str, source: FeedSource, language: str, anchors: bool
+) -> Entry:
     link = _absolute(item.get("link") or "", base)
     title = title_text(item.get("title") or "")
     content = item.get("content") or []
@@ -312,10 +317,10 @@ def _entry_from_item(item: Any, base: str, source: FeedSource, language: str) ->
     # dict.get reads the stored keys without feedparser's deprecated updated->published mapping.
     published = _struct_time(dict.get(item, "published_parsed") or dict.get(item, "updated_parsed"))
     return Entry(
-        id=entry_id(item.get("id") or "", link, title, scope=source.url),
+        id=entry_id(item.get("id") or "", link, title, scope=source.url, anchors=anchors),
         source=source.name,
         topic=source.topic,
-        url=canonical_url(link),
+        url=canonical_url(link, anchors=anchors),
         title=title,
         summary=html_to_text(body),
         published=published,
@@ -339,28 +344,33 @@ def _parse_json_feed(response: Response, source: FeedSource) -> tuple[str, list[
         return None
     items = [i for i in data["items"] if isinstance(i, dict)]
     language = str(data.get("language") or "")
-    entries = [_entry_from_json(item, response.url, source, language) for item in items]
+    anchors = anchored(_absolute(_json_link(i), response.url) for i in items)
+    entries = [_entry_from_json(item, response.url, source, language, anchors) for item in items]
     return clean_text(str(data.get("title") or "")), entries
 
 
 def _entry_from_json(
-    item: Mapping[str, Any], base: str, source: FeedSource, language: str
+    item: Mapping[str, Any], base: str, source: FeedSource, language: str, anchors: bool
 ) -> Entry:
-    link = _absolute(str(item.get("url") or item.get("external_url") or ""), base)
+    link = _absolute(_json_link(item), base)
     title = title_text(str(item.get("title") or ""))
     body = item.get("content_html") or item.get("summary") or item.get("content_text") or ""
     author = item.get("author") or (item.get("authors") or [{}])[0]
     return Entry(
-        id=entry_id(str(item.get("id") or ""), link, title, scope=source.url),
+        id=entry_id(str(item.get("id") or ""), link, title, scope=source.url, anchors=anchors),
         source=source.name,
         topic=source.topic,
-        url=canonical_url(link),
+        url=canonical_url(link, anchors=anchors),
         title=title,
         summary=html_to_text(str(body)),
         published=_iso_date(item.get("date_published") or item.get("date_modified")),
         author=clean_text(str(author.get("name", "")) if isinstance(author, dict) else ""),
         language=str(item.get("language") or language),
     )
+
+
+def _json_link(item: Mapping[str, Any]) -> str:
+    return str(item.get("url") or item.get("external_url") or "")
 
 
 def html_to_text(markup: str) -> str:
@@ -420,7 +430,7 @@ def unique_entries(entries: Iterable[Entry]) -> Iterable[Entry]:
     """Entries with a link, each article once: by id and by its folded link."""
     seen: set[str] = set()
     for entry in entries:
-        key = identity_key(entry.url)
+        key = identity_key(entry.url, anchors=True)  # an entry's URL keeps only a needed fragment
         if entry.url and entry.id not in seen and key not in seen:
             seen.update((entry.id, key))
             yield entry

@@ -20,12 +20,15 @@ from functools import lru_cache
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from briefing.models import Article
-from briefing.sentences import words_of
+from briefing.sentences import split_sentences, words_of
 from briefing.stopwords import of_language
 
 # The lead: about its first two sentences. Counted in words, not split into sentences, which
 # costs more than all the rest of choosing a headline.
 LEAD_WORDS = 50
+# RSS lets an item go without a title (Scripting News posts so): a story of such items is
+# headed, as feed readers show them, by its first sentence, cut at this many words.
+UNTITLED_WORDS = 14
 _STOP = frozenset(ENGLISH_STOP_WORDS | {"says", "said", "say", "new"})
 _SEPARATOR = r"\s+[|\-–—:·•]\s+"
 _SEPARATOR_RE = re.compile(_SEPARATOR)
@@ -73,10 +76,13 @@ def _without_site_name(title: str, name: str) -> str:
 
 
 def story_headline(articles: Sequence[Article]) -> str:
-    """The most representative of the articles' titles, cleaned; '' when none has one."""
+    """The most representative of the articles' titles, cleaned; when none has one, the
+    first article's opening sentence; '' when there is no text either."""
     titles = [(clean_title(a.title, a.source), a) for a in articles if a.title.strip()]
+    if not titles:
+        return next(filter(None, (opening(a.text) for a in articles)), "")
     if len(titles) < 2:
-        return titles[0][0] if titles else ""
+        return titles[0][0]
     stop = _stop_words(articles)
     weight = _word_weights(articles, stop)
 
@@ -90,6 +96,13 @@ def story_headline(articles: Sequence[Article]) -> str:
         return (not item[0].rstrip().endswith("?"), shared)
 
     return max(titles, key=score)[0]  # max keeps the first of equals: the earliest article
+
+
+def opening(text: str) -> str:
+    """A text's first sentence, cut with an ellipsis after UNTITLED_WORDS words."""
+    first = next(iter(split_sentences(text[:2000])), "")
+    words = first.split()
+    return " ".join(words[:UNTITLED_WORDS]) + "…" if len(words) > UNTITLED_WORDS else first
 
 
 def _stop_words(articles: Sequence[Article]) -> frozenset[str]:

@@ -18,7 +18,7 @@ from briefing.feeds import (
     title_text,
 )
 from briefing.http import Fetcher, FetchPolicy, Response
-from briefing.identity import canonical_url, entry_id, identity_key
+from briefing.identity import anchored, canonical_url, entry_id, identity_key
 from briefing.models import FeedSource
 from briefing.server import Canned, serve
 
@@ -320,3 +320,29 @@ def test_entries_carry_the_language_their_feed_declares() -> None:
     body = json.dumps(feed).encode()
     entries = parse_feed(response(body, "application/feed+json"), SOURCE)
     assert entries and sorted(e.language for e in entries) == ["de", "en"]
+
+
+@pytest.mark.parametrize(
+    ("links", "expected"),
+    [
+        (["https://b.org/d.html#a1", "https://b.org/d.html#a2"], True),  # a day page's items
+        (["https://b.org/1#top", "https://b.org/2#top"], False),  # pages of their own
+        (["https://b.org/1", "https://b.org/1#comments"], False),  # one article, twice
+        (["https://b.org/1#x", "https://www.b.org/1/#x"], False),  # one item, spelled twice
+        (["https://b.org/1", "https://b.org/1"], False),
+    ],
+)
+def test_items_that_are_anchors_on_one_page(links: list[str], expected: bool) -> None:
+    assert anchored(links) is expected
+
+
+def test_a_linkblog_keeps_each_item_of_a_day_page() -> None:
+    """Scripting News links each item as an anchor on its day's page: folding the fragment away
+    as for any other link kept 7 of its 50 items."""
+    body = (FIXTURES / "feeds" / "scriptingNews.rss").read_bytes()
+    entries = parse_feed(response(body), SOURCE)
+    assert entries is not None and len(entries) == 48  # two items have no link
+    assert len({e.id for e in entries}) == len({e.url for e in entries}) == 48
+    assert all("#a" in e.url for e in entries)
+    mint = parse_feed(response((FIXTURES / "feeds" / "livemint.xml").read_bytes()), SOURCE)
+    assert mint and not any("#" in e.url for e in mint)

@@ -70,8 +70,13 @@ def test_a_question_is_chosen_only_when_no_title_states_anything():
     assert story_headline(articles[:1]) == "Will Russia get a written response next week?"
 
 
-def test_no_title_no_headline():
-    assert story_headline([article("a", "", "Some text here.", "A")]) == ""
+def test_an_untitled_story_is_headed_by_its_first_sentence():
+    text = "Health care is socialist is getting many new reads today thanks to some people on it."
+    assert story_headline([article("a", "", text, "A")]) == (
+        "Health care is socialist is getting many new reads today thanks to some people…"
+    )
+    assert story_headline([article("a", "", "Short and whole. More.", "A")]) == "Short and whole."
+    assert story_headline([article("a", "", "", "A"), article("b", "", "", "B")]) == ""
 
 
 @pytest.mark.parametrize(("language", "expected"), [("pt-pt", 0), ("", 1)])

@@ -174,6 +174,43 @@ def test_generate_over_real_feeds_survives_broken_feeds_and_reruns_with_304s(
     assert [s.id for s in second.briefing.stories] == [s.id for s in first.briefing.stories]
 
 
+def test_a_linkblogs_items_are_each_read_from_the_feed_and_headed_when_untitled(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    """Scripting News: 50 items, most without a title, each an anchor on its day's page."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(FIXTURES / "feeds" / "scriptingNews.rss", site)
+    with serve(site) as server:
+        config = parse_config(
+            {
+                "output_dir": str(tmp_path / "out"),
+                "database": str(tmp_path / "store.db"),
+                "window_hours": 24.0 * 7,
+                "formats": ["html"],
+                "feeds": [
+                    {
+                        "name": "Scripting News",
+                        "url": f"{server.base_url}/scriptingNews.rss",
+                        "max_articles": 50,
+                    }
+                ],
+            },
+            tmp_path / "feeds.toml",
+        )
+        result = generate(config, as_of=datetime(2017, 6, 27, tzinfo=UTC), fetcher=fetcher)
+        pages = [p for p in server.requests if p != "/scriptingNews.rss"]
+    stats = result.briefing.stats
+    # The day page holds every item of the day: it is not any one item's text.
+    assert stats.articles == 48 and stats.fallbacks == 0 and not pages  # 2 items have no link
+    stories = result.briefing.stories
+    assert all(s.headline for s in stories)
+    untitled = [s for s in stories if not any(a.title for a in s.articles)]
+    assert untitled and all(s.articles[0].text.startswith(s.headline[:20]) for s in untitled)
+    html = (tmp_path / "out" / "briefing-2017-06-27.html").read_text(encoding="utf-8")
+    assert 'href="http://scripting.com/2017/06/26.html#a030658"' in html
+
+
 def test_a_feed_read_without_its_pages_is_not_counted_as_falling_back(
     tmp_path: Path, fetcher: Fetcher
 ) -> None:

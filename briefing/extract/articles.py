@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from ..errors import FetchError
 from ..http import Fetcher
+from ..identity import part_of_page
 from ..models import Article, Entry, Failure, FeedSource
 from .boilerplate import drop_learned, fingerprint, strip_boilerplate
 from .page import Extraction
@@ -71,7 +72,7 @@ def extract_articles(
     from ..executor import open_executor  # here: the executor module builds on this package
 
     by_name = {s.name: s for s in sources}
-    pages = sum(1 for e in entries if by_name[e.source].full_text)
+    pages = sum(1 for e in entries if _wants_page(e, by_name[e.source]))
     if not pages:  # nothing to download: no worker is started
         fetched = _fetch_pages(entries, by_name, fetcher, workers, progress, _no_pages)
         extracted: dict[str, Extraction | str] = {}
@@ -115,7 +116,7 @@ def _fetch_pages(
     def one(entry: Entry) -> _Fetched:
         source = by_name[entry.source]
         try:
-            if not source.full_text:
+            if not _wants_page(entry, source):
                 return _Fetched(entry, False)
             response = fetcher.get(entry.url, timeout=source.timeout, max_bytes=source.max_bytes)
             extract(PageJob(entry.id, response.text(), entry.url, entry.published is None))
@@ -178,10 +179,16 @@ def _without(extraction: Extraction, learned: set[str], prints: Sequence[str]) -
     return replace(extraction, paragraphs=tuple(kept), removed=extraction.removed + tuple(removed))
 
 
+def _wants_page(entry: Entry, source: FeedSource) -> bool:
+    """Whether the entry's page is downloaded: not when full_text is off, nor when the entry is
+    one part of a page (a linkblog's day page holds all the day's items; the feed has this one)."""
+    return source.full_text and not part_of_page(entry.url)
+
+
 def _outcome(fetched: _Fetched, found: Extraction | str) -> tuple[Article | None, Failure | None]:
     entry = fetched.entry
     if not fetched.downloaded and not fetched.error:
-        return _from_feed(entry, ""), None  # full_text is off for this feed
+        return _from_feed(entry, ""), None  # full_text is off, or the page is not the entry's
     if isinstance(found, str):
         return _fallback(entry, found)
     words = _words(found.paragraphs)
