@@ -215,6 +215,45 @@ def test_pdf_embeds_the_bundled_fonts(pdf: bytes) -> None:
     assert {"Charis-SIL", "Charis-SIL-Italic", "Inter-Semi-Bold"} <= names
 
 
+# A story in each of three scripts the bundled fonts lack, and the fonts that have it.
+SCRIPTS = {
+    "zh": ("出南京泰山5盒，原盒看图", ("CJK",)),
+    "ar": ("الحكومة تعلن خطة جديدة للنقل العام", ("Arabic", "DejaVu-Sans")),
+    "kn": ("ಬೆಂಗಳೂರು ನಗರದಲ್ಲಿ ಹೊಸ ಮೆಟ್ರೋ ಮಾರ್ಗ", ("Kannada",)),
+}
+
+
+def installed_font_for(lang: str) -> bool:
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-list"):
+        return False
+    found = subprocess.run(["fc-list", f":lang={lang}", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
+@pytest.mark.parametrize("lang", sorted(SCRIPTS))
+def test_pdf_draws_other_scripts_with_a_font_that_has_them(lang: str) -> None:
+    """Charis and Inter have no Chinese, Arabic or Kannada: such a feed's stories must be set in
+    a system font that has them (the set-up installs Noto's), not in empty boxes."""
+    if not installed_font_for(lang):
+        pytest.skip(f"no font for :lang={lang}: install fonts-noto-core and fonts-noto-cjk")
+    text, families = SCRIPTS[lang]
+    art = dataclasses.replace(article("Outlet", text, 0), language=lang)
+    story = Story(
+        id="s", headline=text, topic="World", articles=(art,), summary=(sentence(text, art),)
+    )
+    briefing = make_briefing(sections=(Section("World", (story,)),))
+    reader = PdfReader(io.BytesIO(render_pdf(render_html(briefing))))
+    names = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any(family in name for name in names for family in families), names
+
+
 def test_pdf_fetcher_refuses_local_files(tmp_path: Path) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"SENTINEL-1234")
