@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import nh3
 
+from . import feeddates
 from .errors import FetchError
 from .feedcheck import UnsafeFeed, check_entities, repair_char_refs
 from .http import Fetcher, Response, RetryLater
@@ -36,6 +37,7 @@ from .politeness import latest, ttl_until
 from .sandbox import Limits, WorkerPool, cpu_count
 
 Validators = Callable[[str], tuple[str | None, str | None]]
+feeddates.register()  # once, at import: the forked parsing workers inherit it
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote)>|<br\s*/?>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -346,3 +347,32 @@ def test_a_linkblog_keeps_each_item_of_a_day_page() -> None:
     assert all("#a" in e.url for e in entries)
     mint = parse_feed(response((FIXTURES / "feeds" / "livemint.xml").read_bytes()), SOURCE)
     assert mint and not any("#" in e.url for e in mint)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Seg, 24 Set 2018 19:42:40 -0300", "2018-09-24 22:42"),  # Portuguese (UOL)
+        ("mer, 16 nov 2022 00:38:15 +0100", "2022-11-15 23:38"),  # Italian day (Il Messaggero)
+        ("jeu., 3 févr. 2022 10:00:00 +0100", "2022-02-03 09:00"),
+        ("Do, 03 Mrz 2022 10:00:00 +0100", "2022-03-03 09:00"),
+        ("lun, 5 ene 2015 8:00:00 -0500", "2015-01-05 13:00"),
+        ("di, 12 mrt 2019 10:00:00 +0100", "2019-03-12 09:00"),
+        ("Mon, 06 Sep 2021 12:00:00 GMT", None),  # English: feedparser's own parser reads it
+        ("2022-01-03T10:00:00Z", None),
+        ("Seg, 24 Foo 2018 19:42:40 -0300", None),
+        ("ven, 3 jui 2022 10:00:00 +0100", None),  # juin or juillet: not guessed
+    ],
+)
+def test_dates_with_foreign_names(value: str, expected: str | None) -> None:
+    from briefing.feeddates import localized_rfc822
+
+    parsed = localized_rfc822(value)
+    assert (time.strftime("%Y-%m-%d %H:%M", parsed) if parsed else None) == expected
+
+
+@pytest.mark.parametrize("name", ["uolNoticias.rss", "rss_2.0_ilmessaggero.xml"])
+def test_a_feed_that_dates_its_items_in_its_own_language_keeps_the_dates(name: str) -> None:
+    entries = parse_feed(response((FIXTURES / "feeds" / name).read_bytes()), SOURCE)
+    assert entries and all(e.published for e in entries)
+    assert all(e.published and e.published.year in (2018, 2022) for e in entries)
