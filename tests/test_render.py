@@ -124,6 +124,22 @@ def test_story_without_summary_shows_first_title(html: str) -> None:
     assert "Central bank holds rates at 1.5%" in html
 
 
+def test_a_title_already_shown_as_the_headline_is_not_shown_again() -> None:
+    """A summary-less story of one report: its title is the headline, once on the card."""
+    from briefing.render import render_email, render_markdown, render_text
+
+    art = article("Reddit", "Bill Cosby wins defamation case | Reddit", 0)
+    story = Story(
+        id="s", headline="Bill Cosby wins defamation case", topic="World", articles=(art,)
+    )
+    briefing = make_briefing(sections=(Section("World", (story,)),))
+    page = render_html(briefing)
+    card = page[page.index('<article class="story"') :]
+    assert card.count("Bill Cosby wins defamation case") == 1
+    for text in (render_markdown(briefing), render_text(briefing), render_email(briefing).html):
+        assert "Bill Cosby wins defamation case | Reddit" not in text
+
+
 def test_no_failures_says_everything_was_read() -> None:
     assert "Every feed and article was read." in render_html(make_briefing(failures=()))
 

@@ -30,7 +30,8 @@ from jinja2 import (
 from markupsafe import Markup
 
 from briefing.errors import RenderError
-from briefing.models import Story
+from briefing.headline import clean_title
+from briefing.models import Article, Story
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -122,6 +123,7 @@ def _add_filters(env: Environment, zone: tzinfo) -> None:
         sup=superscript,
         news=story_news,
         language=language,
+        other_title=other_title,
         span=lambda start, end: format_span(start, end, zone),
         moment=lambda when: format_moment(when, zone),
         iso=lambda when: _local(when, zone).isoformat(timespec="minutes"),
@@ -209,6 +211,16 @@ def story_news(story: Story) -> News:
     previous_file = f"briefing-{previous.isoformat()}.html" if previous else ""
     outlets_new = tuple(dict.fromkeys(a.source for a in new))
     return News(mark, len(new), outlets_new, previous if mark else None, previous_file)
+
+
+def other_title(story: Story) -> Article | None:
+    """For a card without a summary: the first article whose title says more than the headline
+    (a story of one untitled report, or of one title, has none to show twice)."""
+    headline = " ".join(story.headline.split())
+    for article in story.articles:
+        if article.title.strip() and clean_title(article.title, article.source) != headline:
+            return article
+    return None
 
 
 def language(story: Story) -> str:
