@@ -63,6 +63,12 @@ LINK_THRESHOLD = 0.16
 DEFAULT_MAX_GAP_HOURS = 36.0
 LABEL_TERMS = 3
 LABEL_TEXTS = 20  # a section's reports read for how its label's terms are written
+# Days and months, less "march" and "may": a protest and a prime minister are topics.
+_CALENDAR = frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    + ("january", "february", "april", "june", "july", "august", "september", "october")
+    + ("november", "december")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,16 +221,28 @@ def topic_labels(
 
 
 def _label_terms(terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray) -> list[str]:
-    """The first LABEL_TERMS distinct, non-numeric terms by weight."""
+    """The first LABEL_TERMS distinct terms by weight, less numbers and the names of days and
+    months (they say when, not what); a name holding words already taken takes their place
+    ('fc', 'utrecht', then 'fc utrecht': FC Utrecht)."""
     label: list[str] = []
     for index in np.lexsort((columns, -weights))[: LABEL_TERMS * 4]:
         term = terms[columns[index]]
-        if term.isdigit() or any(term in t or t in term for t in label):
+        if term.isdigit() or term in _CALENDAR:
             continue
-        label.append(term)
-        if len(label) == LABEL_TERMS:
-            break
+        words = set(term.split())
+        held = [t for t in label if t != term and set(t.split()) <= words]
+        if held:  # looked for even once the label is full: a name frees the slots it fills
+            at = label.index(held[0])
+            label = [t for t in label if t not in held]
+            label.insert(at, term)
+        elif len(label) < LABEL_TERMS and not any(_overlap(term, words, t) for t in label):
+            label.append(term)
     return label
+
+
+def _overlap(term: str, words: set[str], taken: str) -> bool:
+    """Whether a term repeats a label's: a word in common, or one inside the other ('iphone')."""
+    return term in taken or taken in term or not words.isdisjoint(taken.split())
 
 
 def _head(article: Article) -> str:

@@ -343,6 +343,33 @@ def test_automatic_topic_labels_keep_the_reports_spelling() -> None:
     assert "HP" in story.auto_topic.split(" · ")
 
 
+def test_a_label_names_a_name_whole_and_no_day() -> None:
+    """'FC Utrecht', not 'Utrecht · FC'; 'Sunday', the heaviest word after it, says when."""
+    from briefing.cluster import topic_labels
+    from briefing.similarity import article_space
+
+    reports = [
+        (
+            "Feyenoord beat FC Utrecht on Sunday",
+            "Feyenoord beat FC Utrecht 3-1 on Sunday. "
+            "FC Utrecht fans left Rotterdam early on Sunday.",
+        ),
+        (
+            "FC Utrecht lose to Feyenoord",
+            "On Sunday FC Utrecht lost in Rotterdam, where Feyenoord scored three goals on Sunday.",
+        ),
+        (
+            "Sunday defeat for FC Utrecht",
+            "FC Utrecht were beaten by Feyenoord on Sunday; the "
+            "Utrecht coach spoke after Sunday's game.",
+        ),
+    ]
+    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
+    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    terms = label.split(" · ")
+    assert terms[:2] == ["FC Utrecht", "Feyenoord"] and "Sunday" not in terms
+
+
 def test_the_benchmark_can_read_texts_as_the_pipeline_gives_them():
     doc = {
         "doc_id": "d",
