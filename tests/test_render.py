@@ -270,6 +270,36 @@ def test_pdf_draws_other_scripts_with_a_font_that_has_them(lang: str) -> None:
     assert any(family in name for name in names for family in families), names
 
 
+@pytest.mark.parametrize(
+    ("headline", "rtl"),
+    [
+        ("الحكومة تعلن خطة جديدة للنقل العام", True),
+        ("הממשלה הודיעה על תוכנית תחבורה חדשה", True),
+        ("Government unveils a new transport plan for Cairo (القاهرة)", False),
+        ("Storm shuts harbour bridge", False),
+    ],
+)
+def test_a_story_in_a_right_to_left_script_is_set_right_to_left(headline: str, rtl: bool) -> None:
+    """Told by its letters, not a declared language; the card's own words stay left to right."""
+    from briefing.render import render_email
+
+    art = article("Outlet", headline, 0)
+    story = Story(
+        id="s",
+        headline=headline,
+        topic="World",
+        articles=(art,),
+        summary=(sentence(headline, art),),
+    )
+    briefing = make_briefing(sections=(Section("World", (story,)),))
+    page = render_html(briefing)
+    card = page[page.index('<article class="story"') :]
+    assert ('<h3 class="headline"' in card) and (card.count('dir="rtl"') == (2 if rtl else 0))
+    assert ('<p class="sources" dir="rtl"' in card) is False
+    assert (f'dir="rtl">{headline}</a>' in page) is rtl  # its line in the contents
+    assert (render_email(briefing).html.count('dir="rtl"') == 2) is rtl
+
+
 def test_pdf_fetcher_refuses_local_files(tmp_path: Path) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"SENTINEL-1234")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -124,6 +125,7 @@ def _add_filters(env: Environment, zone: tzinfo) -> None:
         news=story_news,
         language=language,
         other_title=other_title,
+        direction=direction,
         span=lambda start, end: format_span(start, end, zone),
         moment=lambda when: format_moment(when, zone),
         iso=lambda when: _local(when, zone).isoformat(timespec="minutes"),
@@ -228,6 +230,19 @@ def language(story: Story) -> str:
     tags = {a.language.strip() for a in story.articles if a.language}
     tag = tags.pop() if len(tags) == 1 else ""
     return tag if _LANGUAGE_TAG.fullmatch(tag) else ""
+
+
+def direction(story: Story) -> str:
+    """'rtl' for a story written mostly in a right-to-left script (Arabic, Hebrew, ...), else ''.
+
+    Told by the letters themselves (their Unicode bidirectional class), since a feed seldom
+    declares its language: a paragraph laid out left to right puts an Arabic sentence's full
+    stop and its markers at the wrong end and aligns it on the wrong side.
+    """
+    text = story.headline + " ".join(s.text for s in story.summary[:2])
+    classes = [unicodedata.bidirectional(c) for c in text if c.isalpha()]
+    rtl = sum(1 for c in classes if c in ("R", "AL"))
+    return "rtl" if rtl > len(classes) - rtl else ""
 
 
 def short_date(day: date) -> str:
