@@ -239,7 +239,7 @@ def direction(story: Story) -> str:
     declares its language: a paragraph laid out left to right puts an Arabic sentence's full
     stop and its markers at the wrong end and aligns it on the wrong side.
     """
-    text = story.headline + " ".join(s.text for s in story.summary[:2])
+    text = (story.headline + " ".join(s.text for s in story.summary[:2]))[:400]  # enough to tell
     classes = [unicodedata.bidirectional(c) for c in text if c.isalpha()]
     rtl = sum(1 for c in classes if c in ("R", "AL"))
     return "rtl" if rtl > len(classes) - rtl else ""
