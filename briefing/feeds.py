@@ -46,8 +46,8 @@ _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote)>|<br\s*/?>")
 # once more; a tag named in a text ("the <table> syntax", "<b>") is left as the writer's words.
 _OPENS_WITH_TAG = re.compile(r"\s*<(?:!--|[a-z][a-z0-9]*(?:\s[^<>]*)?/?>)", re.I)
 _CLOSES_A_TAG = re.compile(r"</[a-z]|-->", re.I)
-_DIGITS = re.compile(r"\d+")
 _CLOSED_ELEMENT = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*>[^<>]*</\1>", re.I)
+_DIGITS = re.compile(r"\d+")  # a template paragraph's counts and dates differ entry to entry
 TEMPLATE_MIN = 3  # entries that must repeat a paragraph before it is taken for the feed's own
 FUTURE_SLACK = timedelta(minutes=10)  # clocks differ; beyond this a date is in the future
 # feedparser takes about 11 times a feed's size in memory (RELIABILITY); feeds are capped at
