@@ -15,7 +15,7 @@ from briefing.demo import run_demo
 from briefing.feeds import parse_feed
 from briefing.http import Fetcher, Response
 from briefing.models import FeedSource
-from briefing.pipeline import generate
+from briefing.pipeline import RunResult, generate
 from briefing.sentences import derived_from
 from briefing.server import Canned, serve
 
@@ -174,32 +174,44 @@ def test_generate_over_real_feeds_survives_broken_feeds_and_reruns_with_304s(
     assert [s.id for s in second.briefing.stories] == [s.id for s in first.briefing.stories]
 
 
-def test_a_linkblogs_items_are_each_read_from_the_feed_and_headed_when_untitled(
-    tmp_path: Path, fetcher: Fetcher
-) -> None:
-    """Scripting News: 50 items, most without a title, each an anchor on its day's page."""
+def one_feed_edition(
+    tmp_path: Path, fetcher: Fetcher, fixture: str, as_of: datetime, **settings: object
+) -> tuple[RunResult, list[str]]:
+    """An edition of one fixture feed served from 127.0.0.1, and the other paths it asked for.
+
+    `settings` are the feed's own keys, and `window_hours` or `formats` for the config."""
     site = tmp_path / "site"
     site.mkdir()
-    shutil.copy(FIXTURES / "feeds" / "scriptingNews.rss", site)
+    shutil.copy(FIXTURES / "feeds" / fixture, site)
+    top = {k: settings.pop(k) for k in ("window_hours", "formats") if k in settings}
     with serve(site) as server:
+        feed = {"name": "Feed", "url": f"{server.base_url}/{fixture}", **settings}
         config = parse_config(
             {
                 "output_dir": str(tmp_path / "out"),
                 "database": str(tmp_path / "store.db"),
-                "window_hours": 24.0 * 7,
-                "formats": ["html"],
-                "feeds": [
-                    {
-                        "name": "Scripting News",
-                        "url": f"{server.base_url}/scriptingNews.rss",
-                        "max_articles": 50,
-                    }
-                ],
+                "feeds": [feed],
+                **top,
             },
             tmp_path / "feeds.toml",
         )
-        result = generate(config, as_of=datetime(2017, 6, 27, tzinfo=UTC), fetcher=fetcher)
-        pages = [p for p in server.requests if p != "/scriptingNews.rss"]
+        result = generate(config, as_of=as_of, fetcher=fetcher)
+        return result, [p for p in server.requests if p != f"/{fixture}"]
+
+
+def test_a_linkblogs_items_are_each_read_from_the_feed_and_headed_when_untitled(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    """Scripting News: 50 items, most without a title, each an anchor on its day's page."""
+    result, pages = one_feed_edition(
+        tmp_path,
+        fetcher,
+        "scriptingNews.rss",
+        datetime(2017, 6, 27, tzinfo=UTC),
+        max_articles=50,
+        window_hours=24.0 * 7,
+        formats=["html"],
+    )
     stats = result.briefing.stats
     # The day page holds every item of the day: it is not any one item's text.
     assert stats.articles == 48 and stats.fallbacks == 0 and not pages  # 2 items have no link
@@ -215,27 +227,14 @@ def test_a_feed_read_without_its_pages_is_not_counted_as_falling_back(
     tmp_path: Path, fetcher: Fetcher
 ) -> None:
     """full_text off: the feed's text is the article by choice, not for want of the page."""
-    site = tmp_path / "site"
-    site.mkdir()
-    shutil.copy(FIXTURES / "feeds" / "jn.rss", site)
-    with serve(site) as server:
-        config = parse_config(
-            {
-                "output_dir": str(tmp_path / "out"),
-                "database": str(tmp_path / "store.db"),
-                "feeds": [
-                    {
-                        "name": "JN",
-                        "url": f"{server.base_url}/jn.rss",
-                        "full_text": False,
-                        "max_articles": 40,
-                    }
-                ],
-            },
-            tmp_path / "feeds.toml",
-        )
-        result = generate(config, as_of=datetime(2018, 1, 3, 23, tzinfo=UTC), fetcher=fetcher)
-        pages = [p for p in server.requests if p != "/jn.rss"]
+    result, pages = one_feed_edition(
+        tmp_path,
+        fetcher,
+        "jn.rss",
+        datetime(2018, 1, 3, 23, tzinfo=UTC),
+        full_text=False,
+        max_articles=40,
+    )
     stats = result.briefing.stats
     assert stats.articles_new == 40 and stats.fallbacks == 0 and not pages
     assert "0 fell back to feed text" in result.summary_line()
