@@ -241,3 +241,4 @@ def test_a_feed_read_without_its_pages_is_not_counted_as_falling_back(
     # The feed says its language: the stories are marked with it (hyphenation follows it).
     html = (tmp_path / "out" / "briefing-2018-01-03.html").read_text(encoding="utf-8")
     assert html.count('<article class="story" lang="pt-pt">') == stats.stories
+    assert html.count('<li lang="pt-pt">') == stats.stories  # and its line in the contents
