@@ -49,6 +49,7 @@ _CLOSES_A_TAG = re.compile(r"</[a-z]|-->", re.I)
 _CLOSED_ELEMENT = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*>[^<>]*</\1>", re.I)
 _DIGITS = re.compile(r"\d+")  # a template paragraph's counts and dates differ entry to entry
 TEMPLATE_MIN = 3  # entries that must repeat a paragraph before it is taken for the feed's own
+TEMPLATE_LINE_WORDS = 12  # a template line opening alike in most entries is no longer than this
 FUTURE_SLACK = timedelta(minutes=10)  # clocks differ; beyond this a date is in the future
 # feedparser takes about 11 times a feed's size in memory (RELIABILITY); feeds are capped at
 # [fetch] max_bytes (10 MB by default), so 512 MB more than the parent has is room to spare.
@@ -255,22 +256,41 @@ def without_template(entries: Sequence[Entry]) -> list[Entry]:
     here": a paragraph in at least half of a feed's entries, and in TEMPLATE_MIN or more, says
     nothing of any one of them, and in a report's text it would tie together reports that
     share nothing else. Paragraphs that differ only in their numbers (a count, a date) count
-    as one.
+    as one, and so do short ones that open alike ("submitted by /u/X to /r/Y") beside others:
+    a summary of one short line is the report itself, however it opens.
     """
     if len(entries) < TEMPLATE_MIN:
         return list(entries)
-    counts = Counter(_shape(p) for e in entries for p in set(e.summary.split("\n\n")) if p)
     floor = max(TEMPLATE_MIN, (len(entries) + 1) // 2)
-    template = {p for p, count in counts.items() if count >= floor}
-    if not template:
+    shapes = Counter(_shape(p) for e in entries for p in set(e.summary.split("\n\n")) if p)
+    openings = Counter(o for e in entries for o in _openings(e.summary))
+    template = {p for p, count in shapes.items() if count >= floor}
+    lines = {o for o, count in openings.items() if count >= floor}
+    if not template and not lines:
         return list(entries)
-    return [
-        dataclasses.replace(
-            e,
-            summary="\n\n".join(p for p in e.summary.split("\n\n") if _shape(p) not in template),
+
+    def own(summary: str) -> str:
+        opened = _openings(summary)
+        return "\n\n".join(
+            p
+            for p in summary.split("\n\n")
+            if _shape(p) not in template and not (_opening(p) in lines and _opening(p) in opened)
         )
-        for e in entries
-    ]
+
+    return [dataclasses.replace(e, summary=own(e.summary)) for e in entries]
+
+
+def _openings(summary: str) -> set[str]:
+    """The openings of a summary's short lines, when it has more than one paragraph."""
+    paragraphs = summary.split("\n\n")
+    return {_opening(p) for p in paragraphs} - {""} if len(paragraphs) > 1 else set()
+
+
+def _opening(paragraph: str) -> str:
+    """A short paragraph's first two words, lowercased: a template line whose rest names the
+    item; "" for a longer paragraph (reports may open alike: "The president ...")."""
+    words = paragraph.lower().split()
+    return " ".join(words[:2]) if 2 <= len(words) <= TEMPLATE_LINE_WORDS else ""
 
 
 def _shape(paragraph: str) -> str:

@@ -257,6 +257,9 @@ def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() 
     reddit = parse_feed(response((FIXTURES / "feeds" / "reddit-atom.rss").read_bytes()), SOURCE)
     assert reddit is not None
     assert not any("comments]" in e.summary for e in reddit)  # "[link][533 comments]"
+    home = parse_feed(response((FIXTURES / "feeds" / "reddit-home.rss").read_bytes()), SOURCE)
+    assert home is not None and len(home) == 24
+    assert not any("submitted by" in e.summary for e in home)  # "submitted by /u/X to /r/Y"
 
 
 @pytest.mark.parametrize(
@@ -275,6 +278,20 @@ def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() 
                 "C.\n\n[link] [0 comments]",
             ],
             ["A.", "B.", "C."],
+        ),
+        # Short lines opening alike name each item in the template: gone. Long ones are reports.
+        (
+            [
+                "A.\n\nsubmitted by ann to news",
+                "B.\n\nsubmitted by bob to pics",
+                "C.\n\nsubmitted by cy to gifs",
+            ],
+            ["A.", "B.", "C."],
+        ),
+        # A summary of one short line is the report, however it opens.
+        (
+            [f"The president said {w} on Monday." for w in "abc"],
+            [f"The president said {w} on Monday." for w in "abc"],
         ),
         # Two entries cannot tell a template from a shared quotation.
         (["A.\n\nMore", "B.\n\nMore"], ["A.\n\nMore", "B.\n\nMore"]),
