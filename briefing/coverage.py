@@ -24,6 +24,8 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .sentences import has_cjk, word_count, words_of
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -58,7 +60,7 @@ class Candidate:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return word_count(self.text)
 
 
 WHEN = "@when"  # the concept of a sentence that says when
@@ -126,17 +128,23 @@ def phrases_of(text: str) -> frozenset[str]:
     """Pairs of adjacent lowercase content words ('written response'): the wording of a fact.
 
     Capitalised words are left out: names and 'Lavrov said' recur in every sentence of a story
-    without repeating its facts.
+    without repeating its facts. A script without capitals (Arabic, Chinese) has none to leave.
     """
     found: set[str] = set()
     for chunk in re.split(r"[^\w\s'’-]", text):
-        words = chunk.split()
+        words = words_of(chunk) if has_cjk(chunk) else chunk.split()
         found.update(
             f"{_stem(a)} {_stem(b)}"
             for a, b in zip(words, words[1:], strict=False)
-            if all(w.isalpha() and w.islower() and w not in ENGLISH_STOP_WORDS for w in (a, b))
+            if _plain(a) and _plain(b)
         )
     return frozenset(found)
+
+
+def _plain(word: str) -> bool:
+    """A word in lower case, or in a script without case, that is no English stop word."""
+    lower = word.islower() or not any(c.lower() != c.upper() for c in word)
+    return word.isalpha() and lower and word not in ENGLISH_STOP_WORDS
 
 
 def _meaningful(token: str) -> bool:

@@ -33,7 +33,12 @@ _AGENCY_DATELINE = re.compile(
 )
 _GLUED = re.compile(r"^([A-Z][a-z]{2,})([A-Z][a-z]{2,})(?=[ ,])", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z]+")
-_TERMINAL = re.compile(r"[.!][\"”’')\]]*$")
+_TERMINAL = re.compile(r"[.!。！．][\"”’')\]」』]*$")
+# Chinese and Japanese put no spaces between words. For lengths and budgets two of their
+# characters count as a word; for comparing texts, each pair of neighbouring characters is one.
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_TOKEN = re.compile(f"[{_CJK_CHARS}]+|(?:(?![{_CJK_CHARS}])\\w)+")
 _QUOTES = re.compile(r"[\"“”]")
 _PROMPT = re.compile(
     r"^(?:Hit the jump|Click (?:here|the link)|Read (?:more|on)|Scroll down|Sign up|Subscribe|"
@@ -168,12 +173,13 @@ def acceptable(sentence: str) -> bool:
     credits, prompts to the reader ('Hit the jump for more'), timestamps and headlines,
     quotations cut in two, and quotations that do not say who speaks.
     """
-    words = sentence.split()
-    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+    if not MIN_WORDS <= word_count(sentence) <= MAX_WORDS:
         return False
-    if not _TERMINAL.search(sentence) or not sentence[0].isupper() and sentence[0] not in '"“':
+    first = sentence[0]
+    opens = first.isupper() or _caseless(first) or first in '"“'  # Arabic, Chinese: no capitals
+    if not _TERMINAL.search(sentence) or not opens:
         return False
-    if "?" in sentence:  # a quoted question asks; it does not report
+    if "?" in sentence or "？" in sentence or "؟" in sentence:  # a quoted question asks
         return False
     if _BYLINE.match(sentence) or _CREDIT.search(sentence.rstrip(".")):
         return False
@@ -188,7 +194,7 @@ def _prose(sentence: str) -> bool:
     """
     words = [w for w in _WORD.findall(sentence) if len(w) > 1]
     if len(words) < 4:
-        return False
+        return _caseless_script(sentence)  # no capitals to tell a headline by
     content = [w for w in words if w.lower() not in _STOP]
     return not all(w[0].isupper() for w in content)
 
@@ -271,8 +277,39 @@ def _drop_aside(match: re.Match[str]) -> str:
 
 
 def words_of(text: str) -> list[str]:
-    """Lowercased word tokens (\\w+), as summaries are compared with their sources."""
-    return re.findall(r"\w+", text.lower())
+    """Lowercased word tokens (\\w+), as summaries are compared with their sources; a run of
+    Chinese or Japanese characters gives each pair of neighbours (a lone one, itself)."""
+    if not has_cjk(text):
+        return re.findall(r"\w+", text.lower())
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text.lower()):
+        if _CJK.match(token) and len(token) > 1:
+            tokens.extend(token[i : i + 2] for i in range(len(token) - 1))
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text holds Chinese or Japanese characters."""
+    return bool(_CJK.search(text))
+
+
+def word_count(text: str) -> int:
+    """Words by white space, two Chinese or Japanese characters counting as one more."""
+    words = len(text.split())
+    return words if text.isascii() else words + len(_CJK.findall(text)) // 2
+
+
+def _caseless(char: str) -> bool:
+    """A letter of a script without capitals (Arabic, Hebrew, Devanagari, Chinese, ...)."""
+    return char.isalpha() and char.lower() == char.upper()
+
+
+def _caseless_script(text: str) -> bool:
+    """Whether most of a text's letters are of scripts without capitals."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if _caseless(c)) * 2 > len(letters)
 
 
 def derived_from(sentence: str, source: str) -> bool:

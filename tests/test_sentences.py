@@ -231,3 +231,28 @@ def test_timestamps_headlines_and_prompts_are_not_summary_sentences(sentence):
 )
 def test_sentences_agreeing_with_or_adding_to_what_came_before_point_back(sentence, pointing):
     assert opens_with_reference(sentence) is pointing
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("أعلنت الحكومة المصرية اليوم عن خطة جديدة للنقل العام في القاهرة.", True),
+        ("中国政府今天宣布了一项新的公共交通计划。", True),
+        ("הממשלה הודיעה היום על תוכנית חדשה לתחבורה ציבורית בירושלים.", True),
+        ("هل أعلنت الحكومة المصرية اليوم عن خطة جديدة للنقل العام؟", False),  # a question
+        ("中国政府今天宣布了一项新的公共交通计划", False),  # no closing full stop
+        ("the government announced a new plan for public transport today.", False),
+    ],
+)
+def test_sentences_in_scripts_without_capitals(sentence: str, ok: bool) -> None:
+    from briefing.sentences import acceptable
+
+    assert acceptable(sentence) is ok
+
+
+def test_chinese_is_counted_and_compared_by_characters() -> None:
+    from briefing.sentences import word_count, words_of
+
+    assert words_of("中国政府 said") == ["中国", "国政", "政府", "said"]
+    assert word_count("中国政府今天宣布了一项新的公共交通计划。") == 1 + 19 // 2
+    assert word_count("Plain English, as before.") == 4

@@ -265,3 +265,44 @@ def test_a_title_that_is_a_sentence_is_the_articles_lead_and_a_headline_is_not()
     repeated = replace(titled, text=f"{lead}\n{rest}")
     shown = summarize_story(Story("s", "Mine", "world", (repeated,)), 60).summary
     assert [s.text for s in shown] == [lead, rest]
+
+
+# Two outlets' reports of one event in scripts without capitals, opening with the same sentence.
+OTHER_SCRIPTS = {
+    "ar": (
+        "أعلنت الحكومة المصرية اليوم عن خطة جديدة للنقل العام في القاهرة. "
+        "وتشمل الخطة شراء مئة حافلة كهربائية جديدة خلال العام المقبل.",
+        "أعلنت الحكومة المصرية اليوم عن خطة جديدة للنقل العام في القاهرة. "
+        "وقال وزير النقل إن المشروع سيكلف ملياري جنيه على مدى ثلاث سنوات.",
+    ),
+    "zh": (
+        "中国政府今天宣布了一项新的公共交通计划。该计划包括在明年购买一百辆新的电动公交车。",
+        "中国政府今天宣布了一项新的公共交通计划。交通部长表示，该项目将耗资二十亿元。",
+    ),
+    "he": (
+        "הממשלה הודיעה היום על תוכנית חדשה לתחבורה ציבורית בירושלים. "
+        "התוכנית כוללת רכישה של מאה אוטובוסים חשמליים בשנה הבאה.",
+        "הממשלה הודיעה היום על תוכנית חדשה לתחבורה ציבורית בירושלים. "
+        "שר התחבורה אמר כי הפרויקט יעלה שני מיליארד שקלים.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(OTHER_SCRIPTS))
+def test_stories_in_scripts_without_capitals_are_summarised(lang: str) -> None:
+    """Arabic, Chinese and Hebrew have no capitals to open a sentence, and Chinese no spaces:
+    before, every sentence was refused and such a story had no summary at all."""
+    from briefing.sentences import word_count
+
+    first, second = OTHER_SCRIPTS[lang]
+    story = Story(
+        id="s",
+        headline="h",
+        topic="world",
+        articles=(article("a", first, "Outlet A"), article("b", second, "Outlet B", 1)),
+    )
+    summary = summarize_story(story, 60).summary
+    texts = [s.text for s in summary]
+    assert texts and len(set(texts)) == len(texts)  # the shared opening said once
+    assert all(derived_from(s.text, first if s.source == "Outlet A" else second) for s in summary)
+    assert sum(word_count(t) for t in texts) <= 60
