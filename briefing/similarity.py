@@ -30,6 +30,7 @@ from sklearn.preprocessing import normalize
 
 from . import stopwords
 from .models import Article
+from .sentences import has_cjk, words_of
 
 HEAD_WEIGHT = 1.0
 BODY_WEIGHT = 0.6
@@ -111,11 +112,18 @@ def article_tokens(article: Article) -> tuple[list[str], list[str], list[str]]:
     """
     text = article.text[:MAX_CHARS]
     head = f"{article.title}\n{lead(text)}".lower()
-    return (
-        _WORD.findall(head),
-        _WORD.findall(text.lower()),
-        find_names(f"{article.title}\n{text}"),
-    )
+    words = _words if not has_cjk(head) else _cjk_words
+    return (words(head), words(text.lower()), find_names(f"{article.title}\n{text}"))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _cjk_words(text: str) -> list[str]:
+    """Chinese and Japanese put no spaces between words: each pair of neighbouring characters
+    is a term (as `sentences.words_of` reads them), the rest words as elsewhere."""
+    return [t for t in words_of(text) if len(t) > 1]
 
 
 def _count(

@@ -386,3 +386,36 @@ def test_the_benchmark_can_cut_texts_to_a_summarys_length():
     doc = {"doc_id": "d", "text": "Headline here\nOne two\n\nthree four five six"}
     assert cut_to(doc, 4)["text"] == "Headline here\nOne two three four"
     assert cut_to(doc, 0)["text"] == "Headline here\n"
+
+
+def test_chinese_reports_of_one_event_make_one_story() -> None:
+    """Written without spaces, a Chinese report was one long 'word' a clause, shared with no
+    other: every report stood alone. Pairs of neighbouring characters are its terms now."""
+    reports = [
+        (
+            "中国政府宣布新的公共交通计划",
+            "中国政府今天宣布了一项新的公共交通计划。该计划包括在明年"
+            "购买一百辆新的电动公交车。交通部长表示，该项目将耗资二十亿元。",
+            "新华社",
+        ),
+        (
+            "政府公布公共交通新计划 将购电动公交车",
+            "政府今天公布了公共交通新计划，明年将购买一百辆"
+            "电动公交车，交通部长说项目耗资二十亿元。",
+            "人民网",
+        ),
+        (
+            "台风袭击广东 数万人撤离",
+            "强台风今天袭击广东沿海地区，数万名居民被紧急撤离，多个航班被取消。",
+            "新华社",
+        ),
+        (
+            "广东遭遇强台风 居民紧急撤离",
+            "广东省今天遭遇强台风袭击，当局紧急撤离了数万名居民，机场取消了多个航班。",
+            "人民网",
+        ),
+    ]
+    articles = [
+        make(str(k), title, text, source) for k, (title, text, source) in enumerate(reports)
+    ]
+    assert sorted(ids(cluster_stories(articles))) == [["0", "1"], ["2", "3"]]
