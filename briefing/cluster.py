@@ -41,6 +41,7 @@ from .headline import story_headline
 from .linkage import average_linkage, group_of
 from .models import Article, PastStory, Story
 from .sections import NAME_THREAD, NEAREST_FLOOR, divide_by_names, join_nearest
+from .sentences import CALENDAR_WORDS
 from .similarity import (
     GROUP_POWER,
     Space,
@@ -63,12 +64,8 @@ LINK_THRESHOLD = 0.16
 DEFAULT_MAX_GAP_HOURS = 36.0
 LABEL_TERMS = 3
 LABEL_TEXTS = 20  # a section's reports read for how its label's terms are written
-# Days and months, less "march" and "may": a protest and a prime minister are topics.
-_CALENDAR = frozenset(
-    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    + ("january", "february", "april", "june", "july", "august", "september", "october")
-    + ("november", "december")
-)
+# Days and months say when, not what; "march" (a protest) and "may" (a prime minister) stay.
+_CALENDAR = CALENDAR_WORDS - {"march"}
 
 
 @dataclass(frozen=True, slots=True)

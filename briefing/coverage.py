@@ -24,7 +24,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from .sentences import has_cjk, word_count, words_of
+from .sentences import CALENDAR_WORDS, has_cjk, word_count, words_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,32 +64,7 @@ class Candidate:
 
 
 WHEN = "@when"  # the concept of a sentence that says when
-_DAYS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "today",
-        "tonight",
-        "yesterday",
-        "tomorrow",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+_DAYS = CALENDAR_WORDS | {"today", "tonight", "yesterday", "tomorrow"}
 _SPANS = frozenset({"week", "weekend", "month", "year", "night", "morning", "evening"})
 
 

@@ -270,11 +270,10 @@ def without_template(entries: Sequence[Entry]) -> list[Entry]:
         return list(entries)
 
     def own(summary: str) -> str:
-        opened = _openings(summary)
+        dropped = lines & _openings(summary)  # a one-paragraph summary has no openings to drop
+        paragraphs = summary.split("\n\n")
         return "\n\n".join(
-            p
-            for p in summary.split("\n\n")
-            if _shape(p) not in template and not (_opening(p) in lines and _opening(p) in opened)
+            p for p in paragraphs if _shape(p) not in template and _opening(p) not in dropped
         )
 
     return [dataclasses.replace(e, summary=own(e.summary)) for e in entries]

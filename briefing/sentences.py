@@ -32,6 +32,13 @@ _AGENCY_DATELINE = re.compile(
     r"\s*(?:[-–—]+|:)\s+(?=[A-Z\"“‘'])"
 )
 _GLUED = re.compile(r"^([A-Z][a-z]{2,})([A-Z][a-z]{2,})(?=[ ,])", re.MULTILINE)
+# The names of days and months, less "may" (a verb first): what says when, for the summaries'
+# "when" concept and for keeping topic labels to what happened.
+CALENDAR_WORDS = frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    + ("january", "february", "march", "april", "june", "july", "august", "september")
+    + ("october", "november", "december")
+)
 _WORD = re.compile(r"[A-Za-z]+")
 _TERMINAL = re.compile(r"[.!。！．][\"”’')\]」』]*$")
 # Chinese and Japanese put no spaces between words. For lengths and budgets two of their

@@ -112,12 +112,8 @@ def article_tokens(article: Article) -> tuple[list[str], list[str], list[str]]:
     """
     text = article.text[:MAX_CHARS]
     head = f"{article.title}\n{lead(text)}".lower()
-    words = _words if not has_cjk(head) else _cjk_words
+    words = _cjk_words if has_cjk(head) else _WORD.findall
     return (words(head), words(text.lower()), find_names(f"{article.title}\n{text}"))
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
 
 
 def _cjk_words(text: str) -> list[str]:
