@@ -42,14 +42,15 @@ _LABEL = re.compile(
 )
 
 
-def clean_title(title: str, source: str = "") -> str:
-    """A title without the site's name around it or a label before it.
+def clean_title(title: str, source: str = "", *, keep_label: bool = False) -> str:
+    """A title without the site's name around it or (unless `keep_label`) a label before it.
 
     The outlet's own name is cut wherever it sits at either end; any other capitalised tail
     of up to five words after ' | ' or ' - ' is cut only if at least two words are left.
     """
     title = " ".join(title.split())
-    title = _LABEL.sub("", title, count=1)
+    if not keep_label:
+        title = _LABEL.sub("", title, count=1)
     if source.strip():
         title = _without_site_name(title, " ".join(source.split()).lower().removeprefix("the "))
     cleaned = _GENERIC_SUFFIX.sub("", title)

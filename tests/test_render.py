@@ -140,6 +140,105 @@ def test_a_title_already_shown_as_the_headline_is_not_shown_again() -> None:
         assert "Bill Cosby wins defamation case | Reddit" not in text
 
 
+def _series_briefing(extra: int = 0) -> tuple[Briefing, list[Article]]:
+    """One story: an outlet's news and its analysis an hour later (plus `extra` further
+    pieces), and another outlet; the summary quotes only the first report."""
+    news = article("Coastal Herald", "Harbour bridge closes after storm damage", 0)
+    ledger = article("Daily Ledger", "Storm shuts harbour bridge", 40)
+    more = [
+        article("Coastal Herald", title, 60 + k)
+        for k, title in enumerate(
+            ["Analysis: why the harbour bridge failed"]
+            + [f"Harbour bridge: part {n} of the inquiry" for n in range(2, 2 + extra)]
+        )
+    ]
+    # The same piece again under a second address is not another report.
+    copy = dataclasses.replace(more[0], id="copy", url="https://coastal-herald.example/amp/60")
+    story = Story(
+        id="bridge",
+        headline="Harbour bridge closes after storm damage",
+        topic="World",
+        articles=(news, ledger, *more, copy),
+        summary=(sentence("The harbour bridge closed on Friday after storm damage.", news),),
+    )
+    return make_briefing(sections=(Section("World", (story,)),)), more
+
+
+def test_every_report_of_a_story_is_in_reach_in_every_format() -> None:
+    """An outlet's second piece on the event is linked under the card, not lost behind its
+    first; a copy of a piece under another address is not listed twice."""
+    from briefing.render import render_email, render_markdown, render_text
+
+    briefing, (analysis,) = _series_briefing()
+    page = render_html(briefing)
+    card = page[page.index('<article class="story"') :]
+    assert f'href="{analysis.url}"' in card
+    assert card.count("Analysis: why the harbour bridge failed") == 1
+    assert 'href="https://coastal-herald.example/amp/60"' not in card
+    assert f"[Analysis: why the harbour bridge failed]({analysis.url}) \\[1\\]" in (
+        render_markdown(briefing)
+    )
+    assert f"Also [1]: Analysis: why the harbour bridge failed <{analysis.url}>" in (
+        render_text(briefing)
+    )
+    assert f'href="{analysis.url}"' in render_email(briefing).html
+    pdf = render_pdf(page)
+    assert analysis.url in _link_targets(pdf)
+
+
+def test_a_card_with_nothing_more_to_link_has_no_also_line(html: str) -> None:
+    assert 'class="also"' not in html
+
+
+def test_paper_names_the_first_further_reports_and_counts_the_rest() -> None:
+    """The web page lists all nine further pieces; the PDF and the e-mail four and a count."""
+    from briefing.render import render_email
+    from briefing.render.templating import ALSO_SHOWN
+
+    briefing, more = _series_briefing(extra=8)
+    page = render_html(briefing)
+    assert all(f'href="{a.url}"' in page for a in more)
+    hidden = len(more) - ALSO_SHOWN
+    pdf = render_pdf(page)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"and {hidden} more" in " ".join(text.split())
+    targets = _link_targets(pdf)
+    assert [a.url in targets for a in more] == [True] * ALSO_SHOWN + [False] * hidden
+    mail = render_email(briefing).html
+    assert f"and {hidden} more" in mail
+    assert [f'href="{a.url}"' in mail for a in more] == [True] * ALSO_SHOWN + [False] * hidden
+
+
+def test_an_outlet_links_the_report_its_headline_is_from() -> None:
+    """The headline is not a link: the outlet under it leads to the report it reads, and its
+    earlier report moves to the further reports."""
+    first = article("Coastal Herald", "Storm warning for the coast", 0)
+    headline = article("Coastal Herald", "Harbour bridge closes after storm damage", 30)
+    story = Story(
+        id="bridge",
+        headline="Harbour bridge closes after storm damage",
+        topic="World",
+        articles=(first, headline),
+        summary=(sentence("The harbour bridge closed on Friday after storm damage.", headline),),
+    )
+    page = render_html(make_briefing(sections=(Section("World", (story,)),)))
+    card = page[page.index('<article class="story"') :]
+    sources = card[card.index('class="sources"') : card.index('class="also"')]
+    assert f'href="{headline.url}"' in sources
+    assert f'href="{first.url}"' in card[card.index('class="also"') :]
+
+
+def _link_targets(pdf: bytes) -> set[str]:
+    """Every URI a PDF's link annotations point at."""
+    targets = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for annot in page.get("/Annots") or ():
+            action = annot.get_object().get("/A") or {}
+            if "/URI" in action:
+                targets.add(str(action["/URI"]))
+    return targets
+
+
 def test_no_failures_says_everything_was_read() -> None:
     assert "Every feed and article was read." in render_html(make_briefing(failures=()))
 

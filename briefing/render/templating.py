@@ -31,7 +31,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from briefing.errors import RenderError
-from briefing.headline import clean_title
+from briefing.headline import clean_title, opening
 from briefing.models import Article, Story
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -51,6 +51,20 @@ class Outlet(NamedTuple):
 
     number: int
     name: str
+    url: str
+
+
+# The PDF and the e-mail, made to be read through, name this many of a story's further
+# reports and count the rest; the web page, Markdown and text list them all.
+ALSO_SHOWN = 4
+
+
+class Report(NamedTuple):
+    """A report of a story that its card does not otherwise link to."""
+
+    title: str
+    number: int  # its outlet's marker number
+    outlet: str
     url: str
 
 
@@ -125,12 +139,14 @@ def _add_filters(env: Environment, zone: tzinfo) -> None:
         news=story_news,
         language=language,
         other_title=other_title,
+        more_reports=more_reports,
         direction=direction,
         span=lambda start, end: format_span(start, end, zone),
         moment=lambda when: format_moment(when, zone),
         iso=lambda when: _local(when, zone).isoformat(timespec="minutes"),
     )
     env.filters.update(filters)
+    env.globals["also_shown"] = ALSO_SHOWN
 
 
 def _clean_text(value: object) -> object:
@@ -192,10 +208,17 @@ def anchor(key: str) -> str:
 
 
 def outlets(story: Story) -> tuple[Outlet, ...]:
-    """The story's outlets in order of first report, each with its earliest article's URL."""
+    """The story's outlets in order of first report, each with its earliest article's URL, or
+    with the URL of its article whose title is the headline: the headline is not a link, and
+    the outlet named under it should lead to the report it reads."""
     first_url: dict[str, str] = {}
+    headline = " ".join(story.headline.split())
     for article in sorted(story.articles, key=lambda a: a.published):
         first_url.setdefault(article.source, article.url)
+    for article in story.articles:
+        if clean_title(article.title, article.source) == headline:
+            first_url[article.source] = article.url
+            break
     # A sentence from an outlet missing from the articles still needs a marker number.
     for sentence in story.summary:
         first_url.setdefault(sentence.source, sentence.url)
@@ -223,6 +246,37 @@ def other_title(story: Story) -> Article | None:
         if article.title.strip() and clean_title(article.title, article.source) != headline:
             return article
     return None
+
+
+def more_reports(story: Story) -> tuple[Report, ...]:
+    """The story's reports its card does not link to yet, oldest first, each once.
+
+    A card links each outlet's first report, the report each summary sentence came from and,
+    without a summary, the title line; an outlet's second piece on the event (the analysis
+    after the news, the next post of a series) would otherwise be out of the reader's reach.
+    """
+    numbers = {o.name: o.number for o in outlets(story)}
+    linked = {o.url for o in outlets(story)} | {s.url for s in story.summary}
+    other = None if story.summary else other_title(story)
+    if other is not None:
+        linked.add(other.url)
+    articles = sorted(story.articles, key=lambda a: (a.published, a.id))
+    # "Analysis:", "Live:" tell a further report from the first: its label stays.
+    titles = {
+        a.id: clean_title(a.title, a.source, keep_label=True) or opening(a.text) for a in articles
+    }
+    # A copy under another address (the same outlet, the same title) is not another report.
+    seen = {(a.source, titles[a.id].casefold()) for a in articles if a.url in linked}
+    reports = []
+    for article in articles:
+        key = (article.source, titles[article.id].casefold())
+        if article.url in linked or key in seen or not key[1] or not safe_url(article.url):
+            continue
+        linked.add(article.url)
+        seen.add(key)
+        number = numbers[article.source]
+        reports.append(Report(titles[article.id], number, article.source, article.url))
+    return tuple(reports)
 
 
 def language(story: Story) -> str:
