@@ -18,8 +18,9 @@ undivided, unjoined ones.
 A pair not in the graph counts as similarity 0; average linkage runs in rounds that merge every
 pair of groups that are each other's best neighbour at once (the same result as best pair
 first, in about linear time). Two articles published further apart than `max_gap_hours` never
-share a story or a section: a follow-up days later is a new event, even when it reads alike;
-across editions, a story is linked to the past story it continues instead.
+share a story: a follow-up days later is a new event, even when it reads alike; across
+editions, a story is linked to the past story it continues instead. Nor do they share a
+section, unless the edition's window is longer (a weekly edition's topics span its week).
 
 The thresholds, the re-weighting's power and the name thread were chosen once with
 `benchmarks/clustering.py` on the ECB+ sample in ../shared/eval/clustering (a sweep, and a
@@ -83,11 +84,14 @@ def cluster_stories(
     threshold: float = DEFAULT_THRESHOLD,
     section_threshold: float = SECTION_THRESHOLD,
     max_gap_hours: float = DEFAULT_MAX_GAP_HOURS,
+    window_hours: float = 0.0,
 ) -> tuple[Story, ...]:
     """Group articles about the same event into stories, largest first, deterministically.
 
     With `previous` (stories of earlier editions), a story continuing one of them keeps its id
-    and says what is new ("developing", "returning"), or is marked "unchanged".
+    and says what is new ("developing", "returning"), or is marked "unchanged". A section may
+    span the edition's `window_hours` when that is longer than `max_gap_hours`: a weekly
+    edition's stories are still a day and a half at most, its topics the whole week.
     """
     ordered = sorted({a.id: a for a in articles}.values(), key=lambda a: (a.published, a.id))
     if not ordered:
@@ -98,9 +102,17 @@ def cluster_stories(
     vectors = space.vectors[:n]
     times = np.array([a.published.timestamp() for a in ordered])
     gap = max_gap_hours * 3600.0
-    graph = neighbour_graph(vectors, times, gap)
+    section_gap = max(gap, window_hours * 3600.0)
+    graph = neighbour_graph(vectors, times, section_gap)
     parts = partition(
-        graph, vectors, times, threshold, section_threshold, gap, names_from=space.names_from
+        graph,
+        vectors,
+        times,
+        threshold,
+        section_threshold,
+        gap,
+        names_from=space.names_from,
+        section_gap=section_gap,
     )
     labels = {
         g[0]: label
@@ -136,6 +148,7 @@ def partition(
     names_from: int | None = None,
     thread: float = NAME_THREAD,
     nearest: float = NEAREST_FLOOR,
+    section_gap: float | None = None,
 ) -> Partition:
     """Sections by average linkage over the graph; then, inside each, stories by what sets apart.
 
@@ -146,9 +159,10 @@ def partition(
     With `names_from` (the first column of the names block), the sections are then divided
     along the names their stories share (`sections.divide_by_names`, down to `thread`). Last,
     sections holding two stories each other's nearest are joined (`sections.join_nearest`, from
-    `nearest` up).
+    `nearest` up). Stories span at most `gap` seconds, sections `section_gap` (default `gap`).
     """
-    sections = average_linkage(graph, times, gap, section)
+    section_gap = gap if section_gap is None else section_gap
+    sections = average_linkage(graph, times, section_gap, section)
     group = group_of(sections, graph.shape[0])
     edges = sparse.triu(graph, k=1).tocoo()
     inside = group[edges.row] == group[edges.col]
@@ -160,7 +174,7 @@ def partition(
     if names_from is not None:
         names = vectors[:, names_from:]
         divided = divide_by_names(graph, names, stories, sections, thread)
-    joined = join_nearest(graph, times, gap, stories, sections, divided, nearest)
+    joined = join_nearest(graph, times, section_gap, stories, sections, divided, nearest)
     return Partition(stories, joined)
 
 

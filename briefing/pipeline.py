@@ -140,7 +140,7 @@ def generate(
     with _typesetter(config, articles) as typesetter:
         progress.start("Clustering and summarizing", 1)
         # Linked to past editions before muting and grouping: a muted story keeps its identity.
-        stories = cluster_stories(articles, previous=previous)
+        stories = cluster_stories(articles, previous=previous, window_hours=config.window_hours)
         stories, muted = mute_stories(stories, config.topics)
         sections = group_topics(stories, config.sections, config.topics)
         # Trimmed before summarizing: summaries and the PDF cost per story shown, not found.

@@ -109,6 +109,23 @@ def test_time_gap_keeps_a_follow_up_apart_even_when_text_is_alike():
     assert len(cluster_stories([early, late], max_gap_hours=200)) == 1
 
 
+def test_a_weekly_edition_groups_a_topic_across_days_and_its_stories_still_by_day():
+    """Two earthquakes four days apart: two stories (the gap holds for events), and in a
+    weekly edition one section (a topic is not over in a day and a half)."""
+    quakes = [
+        make("t1", "Taiwan earthquake kills nine in Hualien", QUAKE_A),
+        make("t2", "Hualien quake: hotels collapse", QUAKE_A.replace("Tuesday", "Tue"), hours=2),
+        make("m1", "Mexico earthquake kills more than 200", QUAKE_B, hours=96),
+        make("m2", "Puebla quake topples buildings", QUAKE_B.replace("Tuesday", "Tue"), hours=97),
+    ]
+    daily = cluster_stories(quakes)
+    weekly = cluster_stories(quakes, window_hours=168)
+    for stories in (daily, weekly):
+        assert sorted(ids(stories)) == [["m1", "m2"], ["t1", "t2"]]
+    assert len({s.auto_topic for s in daily}) == 2
+    assert len({s.auto_topic for s in weekly}) == 1 and weekly[0].auto_topic
+
+
 def test_similar_but_different_events_stay_apart_and_same_event_joins():
     articles = [
         make("a1", "Taiwan earthquake kills nine in Hualien", QUAKE_A),
