@@ -79,13 +79,20 @@ class RunResult:
         target = f" -> {_shown(main)}" if main else ""
         llm = ""
         if s.llm_summaries or s.llm_fallbacks:  # only when [llm] is configured
-            llm = f" ({s.llm_summaries} LLM summaries, {s.llm_fallbacks} kept extractive)"
+            summaries = _plural(s.llm_summaries, "LLM summary", "LLM summaries")
+            llm = f" ({summaries}, {s.llm_fallbacks} kept extractive)"
         return (
-            f"Done: {s.feeds} feeds ({s.feeds_failed} failed, {s.feeds_unchanged} unchanged), "
-            f"{s.articles} articles ({s.articles_new} new, {s.fallbacks} fell back to feed text, "
-            f"{s.articles_failed} failed), {s.stories} stories{llm} from {s.outlets} outlets "
-            f"in {self.seconds:.1f} s{target}"
+            f"Done: {_plural(s.feeds, 'feed')} ({s.feeds_failed} failed, "
+            f"{s.feeds_unchanged} unchanged), {_plural(s.articles, 'article')} "
+            f"({s.articles_new} new, {s.fallbacks} fell back to feed text, "
+            f"{s.articles_failed} failed), {_plural(s.stories, 'story', 'stories')}{llm} "
+            f"from {_plural(s.outlets, 'outlet')} in {self.seconds:.1f} s{target}"
         )
+
+
+def _plural(n: int, word: str, many: str = "") -> str:
+    """'1 story', '2 stories'."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def _shown(path: Path) -> Path:
@@ -278,14 +285,18 @@ def count(
 ) -> RunStats:
     """The day in numbers."""
     llm_report = llm_report or LlmReport()
+    # New and in this edition: an item without a date is dated when read, which can fall
+    # after the end of an edition made for a past day.
+    shown = {a.id for a in articles}
+    fresh = [a for a in new if a.id in shown]
     return RunStats(
         feeds=len(results),
         feeds_failed=sum(1 for r in results if r.error),
         feeds_unchanged=sum(1 for r in results if r.not_modified),
         articles=len(articles),
-        articles_new=len(new),
+        articles_new=len(fresh),
         # A fallback has its reason; a feed read without its pages (full_text off) is not one.
-        fallbacks=sum(1 for a in new if a.origin == "feed" and a.note),
+        fallbacks=sum(1 for a in fresh if a.origin == "feed" and a.note),
         articles_failed=len(article_failures) - sum(1 for a in new if a.note),
         stories=sum(len(s.stories) for s in sections),
         outlets=len({a.source for a in articles}),

@@ -175,14 +175,17 @@ def test_generate_over_real_feeds_survives_broken_feeds_and_reruns_with_304s(
 
 
 def one_feed_edition(
-    tmp_path: Path, fetcher: Fetcher, fixture: str, as_of: datetime, **settings: object
+    tmp_path: Path, fetcher: Fetcher, fixture: str | Path, as_of: datetime, **settings: object
 ) -> tuple[RunResult, list[str]]:
-    """An edition of one fixture feed served from 127.0.0.1, and the other paths it asked for.
+    """An edition of one feed (a fixture's name, or a file) served from 127.0.0.1, and the
+    other paths it asked for.
 
     `settings` are the feed's own keys, and `window_hours` or `formats` for the config."""
     site = tmp_path / "site"
     site.mkdir()
-    shutil.copy(FIXTURES / "feeds" / fixture, site)
+    source = fixture if isinstance(fixture, Path) else FIXTURES / "feeds" / fixture
+    shutil.copy(source, site)
+    fixture = source.name
     top = {k: settings.pop(k) for k in ("window_hours", "formats") if k in settings}
     with serve(site) as server:
         feed = {"name": "Feed", "url": f"{server.base_url}/{fixture}", **settings}
@@ -197,6 +200,33 @@ def one_feed_edition(
         )
         result = generate(config, as_of=as_of, fetcher=fetcher)
         return result, [p for p in server.requests if p != f"/{fixture}"]
+
+
+def test_an_edition_of_a_past_day_counts_as_new_only_its_own_articles(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    """An undated item is dated when read: after a past edition's end, so not in it, and not
+    counted among its new articles ("1 articles (2 new" read as nonsense)."""
+    feed = tmp_path / "past.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Past</title>'
+        "<link>https://past.example/</link><description>d</description>"
+        "<item><title>Harbour bridge closes after storm damage</title>"
+        "<link>https://past.example/bridge</link><pubDate>Fri, 21 Jan 2022 09:00:00 GMT"
+        "</pubDate><description>The harbour bridge closed on Friday after the storm damaged"
+        " two of its piers, the city said.</description></item>"
+        "<item><title>Council opens a new library</title><link>https://past.example/library"
+        "</link><description>The council opened a new library in the old post office on"
+        " the square, the mayor said.</description></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    result, _pages = one_feed_edition(
+        tmp_path, fetcher, feed, datetime(2022, 1, 21, 18, tzinfo=UTC), full_text=False
+    )
+    stats = result.briefing.stats
+    assert (stats.articles, stats.articles_new) == (1, 1)
+    assert "1 article (1 new," in result.summary_line()
 
 
 def test_a_linkblogs_items_are_each_read_from_the_feed_and_headed_when_untitled(
