@@ -370,6 +370,43 @@ def test_pdf_draws_other_scripts_with_a_font_that_has_them(lang: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "declared", "forms"),
+    [
+        ("政府公布新的公共交通计划，这是国家发展的关键", "", "SC"),
+        ("政府公布新的公共交通计划，这是国家发展的关键", "zh", "SC"),
+        ("政府公佈新的公共交通計劃，這是國家發展的關鍵", "", "TC"),
+        ("政府公佈新的公共交通計劃，這是國家發展的關鍵", "zh-Hant", "TC"),
+        ("東京で新しい公共交通計画が発表されました", "", "JP"),
+    ],
+)
+def test_chinese_is_drawn_in_chinese_forms_whatever_the_feed_declares(
+    text: str, declared: str, forms: str
+) -> None:
+    """One character is drawn differently in Chinese and Japanese, and fontconfig picks the
+    font by a tag it knows ("zh-cn", "zh-tw", "ja"): without one, or with just "zh", Chinese
+    came out in Noto's Japanese forms."""
+    if not installed_font_for("zh-cn"):
+        pytest.skip("no font for :lang=zh-cn: install fonts-noto-cjk")
+    art = dataclasses.replace(article("Outlet", text, 0), language=declared)
+    story = Story(
+        id="s", headline=text, topic=text, articles=(art,), summary=(sentence(text, art),)
+    )
+    briefing = make_briefing(sections=(Section(text, (story,)),))  # a label in the same script
+    page = render_html(briefing)
+    tag = {"SC": "zh-CN", "TC": "zh-TW", "JP": "ja"}[forms]
+    # The card, its contents line, the section's heading and its contents line.
+    assert page.count(f'lang="{tag}"') == 4
+    reader = PdfReader(io.BytesIO(render_pdf(page)))
+    names = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    cjk = {name.split("+")[-1] for name in names if "CJK" in name}
+    assert cjk and all(f"CJK-{forms}" in name for name in cjk), cjk
+
+
+@pytest.mark.parametrize(
     ("headline", "rtl"),
     [
         ("الحكومة تعلن خطة جديدة للنقل العام", True),

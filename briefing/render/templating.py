@@ -46,6 +46,14 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)(#|>|[-+=]|\d+(?=[.)]))")
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\u1100-\u11ff\uac00-\ud7af]")
+# Common characters written one way in Simplified Chinese and another in Traditional.
+_SIMPLIFIED = frozenset("这个们时来说国为会对发经过还进么见关长门问间东车书电学马鸟鱼头实点现体报")
+_TRADITIONAL = frozenset("這個們時來說國為會對發經過還進麼見關長門問間東車書電學馬鳥魚頭實點現體報")
+
+
 class Outlet(NamedTuple):
     """One outlet of a story card: its marker number, name and the URL of its article."""
 
@@ -138,6 +146,7 @@ def _add_filters(env: Environment, zone: tzinfo) -> None:
         sup=superscript,
         news=story_news,
         language=language,
+        lang_of=font_language,
         other_title=other_title,
         more_reports=more_reports,
         direction=direction,
@@ -280,10 +289,43 @@ def more_reports(story: Story) -> tuple[Report, ...]:
 
 
 def language(story: Story) -> str:
-    """The language tag shared by the story's articles, when they name a valid one."""
+    """The language tag shared by the story's articles, when they name a valid one; for
+    Chinese, Japanese or Korean, one the fonts are chosen by (`font_language`)."""
     tags = {a.language.strip() for a in story.articles if a.language}
     tag = tags.pop() if len(tags) == 1 else ""
-    return tag if _LANGUAGE_TAG.fullmatch(tag) else ""
+    tag = tag if _LANGUAGE_TAG.fullmatch(tag) else ""
+    return font_language(story.headline + " ".join(s.text for s in story.summary[:2]), tag)
+
+
+def font_language(text: str, declared: str = "") -> str:
+    """The language tag to set `text` in: the declared one, made precise for Chinese, or for
+    undeclared text written mostly in Chinese, Japanese or Korean characters, theirs.
+
+    One character is drawn differently in Chinese, Japanese and Korean, and the fonts are
+    chosen by the tag: fontconfig knows "zh-cn" and "zh-tw" but not "zh" or "zh-Hans", so
+    such text (feeds seldom declare a language, or just "zh") was set in Japanese forms.
+    """
+    base, _, region = declared.lower().partition("-")
+    if base == "zh":
+        if region in ("cn", "sg", "tw", "hk", "mo"):
+            return declared
+        return {"hans": "zh-CN", "hant": "zh-TW"}.get(region) or _chinese(text)
+    if declared:
+        return declared
+    sample = text[:400]  # enough to tell
+    letters = sum(1 for c in sample if c.isalpha())
+    han, kana = len(_HAN.findall(sample)), len(_KANA.findall(sample))
+    if han + kana and 2 * (han + kana) >= letters:
+        return "ja" if kana else _chinese(sample)
+    hangul = len(_HANGUL.findall(sample))
+    return "ko" if hangul and 2 * hangul >= letters else ""
+
+
+def _chinese(text: str) -> str:
+    """'zh-TW' for text with more Traditional than Simplified forms, else 'zh-CN'."""
+    traditional = sum(1 for c in text[:400] if c in _TRADITIONAL)
+    simplified = sum(1 for c in text[:400] if c in _SIMPLIFIED)
+    return "zh-TW" if traditional > simplified else "zh-CN"
 
 
 def direction(story: Story) -> str:
