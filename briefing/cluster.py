@@ -38,6 +38,7 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
+from .feeddates import CALENDAR_NAMES
 from .headline import story_headline
 from .linkage import average_linkage, group_of
 from .models import Article, PastStory, Story
@@ -65,8 +66,9 @@ LINK_THRESHOLD = 0.16
 DEFAULT_MAX_GAP_HOURS = 36.0
 LABEL_TERMS = 3
 LABEL_TEXTS = 20  # a section's reports read for how its label's terms are written
-# Days and months say when, not what; "march" (a protest) and "may" (a prime minister) stay.
-_CALENDAR = CALENDAR_WORDS - {"march"}
+# Days and months say when, not what, in English and in the languages whose feed dates are
+# read (feeddates.py); "march" (a protest) and "may" (a prime minister) stay.
+_CALENDAR = (CALENDAR_WORDS - {"march"}) | CALENDAR_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,17 @@ _MONTHS = (
     "novembro noviembre novembre november",
     "dezembro diciembre dicembre décembre dezember december",
 )
+# Each day's name in the same languages ("feira" ends the Portuguese ones: "segunda-feira").
+_DAYS = (
+    "segunda terça quarta quinta sexta sábado domingo feira",
+    "lunes martes miércoles jueves viernes",
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica",
+    "lundi mardi mercredi jeudi vendredi samedi dimanche",
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag",
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
+)
+# Those names, for what says when and not what (topic labels); less "mars", also a planet.
+CALENDAR_NAMES = frozenset(" ".join(_MONTHS + _DAYS).split()) - {"mars"}
 _SHORT = {"mrt": 3, "mrz": 3}  # Dutch and German abbreviations that are no name's beginning
 # RFC 822's own names, spelled out: the calendar module's follow the locale.
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

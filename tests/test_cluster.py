@@ -387,6 +387,32 @@ def test_a_label_names_a_name_whole_and_no_day() -> None:
     assert terms[:2] == ["FC Utrecht", "Feyenoord"] and "Sunday" not in terms
 
 
+def test_a_label_names_no_day_in_portuguese_either() -> None:
+    """'Bolsonaro · Feira · Segunda' was a label: 'segunda-feira' is Monday."""
+    from briefing.cluster import topic_labels
+    from briefing.similarity import article_space
+
+    reports = [
+        (
+            "Bolsonaro visita Manaus na segunda-feira",
+            "O presidente Bolsonaro visita Manaus nesta segunda-feira. Na segunda-feira, "
+            "Bolsonaro encontra o governador do Amazonas.",
+        ),
+        (
+            "Bolsonaro em Manaus",
+            "Bolsonaro chega a Manaus na segunda-feira para encontrar o governador do Amazonas.",
+        ),
+        (
+            "Governador recebe Bolsonaro",
+            "O governador do Amazonas recebe Bolsonaro em Manaus na segunda-feira de manhã.",
+        ),
+    ]
+    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
+    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    terms = label.split(" · ")
+    assert "Bolsonaro" in terms and not {"Segunda", "Feira", "segunda", "feira"} & set(terms)
+
+
 def test_the_benchmark_can_read_texts_as_the_pipeline_gives_them():
     doc = {
         "doc_id": "d",
