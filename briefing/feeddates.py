@@ -42,8 +42,9 @@ _DAYS = (
     "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag",
     "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
 )
-# Those names, for what says when and not what (topic labels); less "mars", also a planet.
-CALENDAR_NAMES = frozenset(" ".join(_MONTHS + _DAYS).split()) - {"mars"}
+# Those names, for what says when and not what (topic labels); less "mars" and "augustus",
+# a planet and an emperor too.
+CALENDAR_NAMES = frozenset(" ".join(_MONTHS + _DAYS).split()) - {"mars", "augustus"}
 _SHORT = {"mrt": 3, "mrz": 3}  # Dutch and German abbreviations that are no name's beginning
 # RFC 822's own names, spelled out: the calendar module's follow the locale.
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
