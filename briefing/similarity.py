@@ -53,10 +53,11 @@ _WORD = re.compile(r"\w\w+")  # scikit-learn's default token pattern, without it
 # C instead of trying the pattern at every position; look-behinds then ask that the character
 # before it is no word character (a word's start) and that it does not open a line or a
 # sentence (a capital there says nothing: "Police said" gives nothing, and "New York Times
-# reported" gives "york_times"); the branches go on from the capital or the digit.
+# reported" gives "york_times"); the branches go on from the capital or the digit. "I’m",
+# "I’ve", "I’ll" and "I’d" are capitalised but name nobody: every first-person post has them.
 _NAME = re.compile(
     r"[A-Z\d](?<!\w[A-Z\d])(?<!\n[A-Z\d])(?<![.!?] [A-Z\d])"
-    r"(?:(?<=[A-Z])[\w'’]+(?:[ -][A-Z][\w'’]+)*|(?<=\d)(?:[\d,.]*\d)?)\b"
+    r"(?:(?<=[A-Z])(?!['’](?:m|ve|ll|d)\b)[\w'’]+(?:[ -][A-Z][\w'’]+)*|(?<=\d)(?:[\d,.]*\d)?)\b"
 )
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 _BLOCKS = 3

@@ -83,6 +83,12 @@ def test_names_skip_the_word_that_opens_a_sentence_or_a_line() -> None:
     assert find_names("") == []
 
 
+def test_first_person_contractions_name_nobody() -> None:
+    """Capitalised, but in every first-person post: "I’m" made blog posts alike."""
+    text = "Yes, I’m sure I've seen Iran, and I’ll say I'd go with O’Neill."
+    assert find_names(text) == ["iran", "o’neill"]
+
+
 def _article(i: int, title: str, text: str) -> Article:
     return Article(
         id=str(i),
