@@ -205,7 +205,10 @@ def hostile_briefing(canary: str, secret: str = "file:///etc/hostname") -> Brief
         for i, (text, url) in enumerate(zip(evil, urls, strict=True))
     )
     sentences = tuple(Sentence(a.text, a.id, a.source, a.url) for a in articles)
-    story = Story("evil", evil[0], evil[1], articles, sentences)
+    # A second piece of the outlet with the one safe link, quoted by no sentence: its
+    # hostile title is shown under "Also".
+    also = dataclasses.replace(articles[2], id="e4", title=evil[1], url=f"{canary}/also")
+    story = Story("evil", evil[0], evil[1], (*articles, also), sentences)
     return Briefing(
         title=evil[2],
         edition=date(2026, 11, 23),
@@ -230,7 +233,7 @@ def test_hostile_feed_is_never_live_in_html_pdf_markdown_or_email(
     assert not [a for a in attributes if a.startswith("on")]
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert all(h.startswith(("#", "http://", "https://")) for h in hrefs), hrefs
-    assert f"{canary}/ok" in hrefs
+    assert f"{canary}/ok" in hrefs and f"{canary}/also" in hrefs
     pdf = render_pdf(html)
     assert Canary.hits == []
     assert b"/EmbeddedFile" not in pdf and b"/Subtype /Image" not in pdf
@@ -245,6 +248,7 @@ def test_hostile_feed_is_never_live_in_html_pdf_markdown_or_email(
     assert not tags & {"script", "img", "svg", "link", "style", "iframe"}
     assert not [a for a in attributes if a.startswith("on")]
     assert all(h.startswith("http") for h in re.findall(r'href="([^"]*)"', rendered))
+    assert f"{canary}/also" in rendered
 
     mail = render_email(briefing)
     tags, attributes = _parse(mail.html[mail.html.index("<body") :])

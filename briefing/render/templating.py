@@ -64,7 +64,7 @@ class Outlet(NamedTuple):
 
 # The PDF and the e-mail, made to be read through, name this many of a story's further
 # reports and count the rest; the web page, Markdown and text list them all.
-ALSO_SHOWN = 4
+ALSO_SHOWN = 2
 
 
 class Report(NamedTuple):
