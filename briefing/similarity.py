@@ -59,7 +59,13 @@ _NAME = re.compile(
     r"[A-Z\d](?<!\w[A-Z\d])(?<!\n[A-Z\d])(?<![.!?] [A-Z\d])"
     r"(?:(?<=[A-Z])(?!['’](?:m|ve|ll|d)\b)[\w'’]+(?:[ -][A-Z][\w'’]+)*|(?<=\d)(?:[\d,.]*\d)?)\b"
 )
-_STOP = frozenset(ENGLISH_STOP_WORDS)
+# The word pattern splits "we’ll", "I’ve" and "didn’t" at the apostrophe: what is left of the
+# contraction says nothing ("don" and "won" stay: a name, a verb).
+_FRAGMENTS = frozenset(
+    ("ll", "ve", "didn", "doesn", "isn", "wasn", "aren", "hasn", "haven", "couldn", "wouldn")
+    + ("shouldn", "weren")
+)
+_STOP = frozenset(ENGLISH_STOP_WORDS) | _FRAGMENTS
 _BLOCKS = 3
 
 

@@ -83,6 +83,15 @@ def test_names_skip_the_word_that_opens_a_sentence_or_a_line() -> None:
     assert find_names("") == []
 
 
+def test_what_an_apostrophe_leaves_of_a_contraction_is_no_term() -> None:
+    """"We’ll" and "didn’t" split at the apostrophe: labels read "Scott · Didn · Tabar"."""
+    from briefing.similarity import article_space
+
+    text = "We’ll see, they didn’t say and it doesn’t matter; we’ve won, Don said."
+    terms = set(article_space([_article(0, "Quake", text)]).terms)
+    assert not terms & {"ll", "didn", "doesn", "ve"} and {"don", "won"} <= terms
+
+
 def test_first_person_contractions_name_nobody() -> None:
     """Capitalised, but in every first-person post: "I’m" made blog posts alike."""
     text = "Yes, I’m sure I've seen Iran, and I’ll say I'd go with O’Neill."

@@ -191,7 +191,7 @@ def test_a_card_with_nothing_more_to_link_has_no_also_line(html: str) -> None:
 
 
 def test_paper_names_the_first_further_reports_and_counts_the_rest() -> None:
-    """The web page lists all nine further pieces; the PDF and the e-mail the first few and a count."""
+    """The web page lists all nine further pieces; paper and e-mail the first few, and a count."""
     from briefing.render import render_email
     from briefing.render.templating import ALSO_SHOWN
 
