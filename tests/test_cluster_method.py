@@ -84,7 +84,7 @@ def test_names_skip_the_word_that_opens_a_sentence_or_a_line() -> None:
 
 
 def test_what_an_apostrophe_leaves_of_a_contraction_is_no_term() -> None:
-    """"We’ll" and "didn’t" split at the apostrophe: labels read "Scott · Didn · Tabar"."""
+    """ "We’ll" and "didn’t" split at the apostrophe: labels read "Scott · Didn · Tabar"."""
     from briefing.similarity import article_space
 
     text = "We’ll see, they didn’t say and it doesn’t matter; we’ve won, Don said."
