@@ -264,8 +264,9 @@ def more_reports(story: Story) -> tuple[Report, ...]:
     without a summary, the title line; an outlet's second piece on the event (the analysis
     after the news, the next post of a series) would otherwise be out of the reader's reach.
     """
-    numbers = {o.name: o.number for o in outlets(story)}
-    linked = {o.url for o in outlets(story)} | {s.url for s in story.summary}
+    cited = outlets(story)
+    numbers = {o.name: o.number for o in cited}
+    linked = {o.url for o in cited} | {s.url for s in story.summary}
     other = None if story.summary else other_title(story)
     if other is not None:
         linked.add(other.url)
