@@ -191,7 +191,8 @@ def test_a_card_with_nothing_more_to_link_has_no_also_line(html: str) -> None:
 
 
 def test_paper_names_the_first_further_reports_and_counts_the_rest() -> None:
-    """The web page lists all nine further pieces; paper and e-mail the first few, and a count."""
+    """The web page names the first few of nine further pieces and folds the rest; paper and
+    e-mail name the first few and count the rest."""
     from briefing.render import render_email
     from briefing.render.templating import ALSO_SHOWN
 
@@ -199,6 +200,9 @@ def test_paper_names_the_first_further_reports_and_counts_the_rest() -> None:
     page = render_html(briefing)
     assert all(f'href="{a.url}"' in page for a in more)
     hidden = len(more) - ALSO_SHOWN
+    folded = page[page.index('<details class="also-more">') : page.index("</details>")]
+    assert f"{hidden} more reports" in folded
+    assert [f'href="{a.url}"' in folded for a in more] == [False] * ALSO_SHOWN + [True] * hidden
     pdf = render_pdf(page)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert f"and {hidden} more" in " ".join(text.split())

@@ -62,8 +62,9 @@ class Outlet(NamedTuple):
     url: str
 
 
-# The PDF and the e-mail, made to be read through, name this many of a story's further
-# reports and count the rest; the web page, Markdown and text list them all.
+# A card names this many of a story's further reports: the web page folds the rest under
+# "N more reports", the PDF and the e-mail (no folding there) count them; Markdown and text
+# list them all.
 ALSO_SHOWN = 2
 
 
