@@ -178,7 +178,7 @@ def test_every_report_of_a_story_is_in_reach_in_every_format() -> None:
     assert f"[Analysis: why the harbour bridge failed]({analysis.url}) \\[1\\]" in (
         render_markdown(briefing)
     )
-    assert f"Also [1]: Analysis: why the harbour bridge failed <{analysis.url}>" in (
+    assert f"Also [1]: Analysis: why the harbour bridge failed\n    <{analysis.url}>" in (
         render_text(briefing)
     )
     assert f'href="{analysis.url}"' in render_email(briefing).html

@@ -301,6 +301,7 @@ def test_markdown_and_text_carry_every_story_and_link(edition: Briefing) -> None
             assert f'href="{article.url}"'.replace("&", "&amp;") in html or article.url in markdown
     text = render_text(edition)
     assert max(len(line) for line in text.splitlines() if "<http" not in line) <= 72
+    assert "Also [" in text  # its further reports' titles are wrapped too
     for story in edition.stories:
         assert re.sub(r"\s+", " ", story.headline) in re.sub(r"\s+", " ", text)
 
