@@ -21,6 +21,7 @@ first, in about linear time). Two articles published further apart than `max_gap
 share a story: a follow-up days later is a new event, even when it reads alike; across
 editions, a story is linked to the past story it continues instead. Nor do they share a
 section, unless the edition's window is longer (a weekly edition's topics span its week).
+Reports written in two scripts (Latin, Cyrillic, Chinese, Kannada, ...) share neither.
 
 The thresholds, the re-weighting's power and the name thread were chosen once with
 `benchmarks/clustering.py` on the ECB+ sample in ../shared/eval/clustering (a sweep, and a
@@ -52,6 +53,7 @@ from .similarity import (
     lead,
     neighbour_graph,
     pair_similarity,
+    scripts_of,
     within_groups,
 )
 
@@ -105,7 +107,7 @@ def cluster_stories(
     times = np.array([a.published.timestamp() for a in ordered])
     gap = max_gap_hours * 3600.0
     section_gap = max(gap, window_hours * 3600.0)
-    graph = neighbour_graph(vectors, times, section_gap)
+    graph = neighbour_graph(vectors, times, section_gap, scripts_of(ordered))
     parts = partition(
         graph,
         vectors,
@@ -202,7 +204,7 @@ def sections_and_scoring(
     space = article_space(articles)
     times = np.array([a.published.timestamp() for a in articles])
     gap = max_gap_hours * 3600.0
-    graph = neighbour_graph(space.vectors, times, gap)
+    graph = neighbour_graph(space.vectors, times, gap, scripts_of(articles))
     sections = average_linkage(graph, times, gap, SECTION_THRESHOLD)
     return space, sections, scoring_vectors(space.vectors, sections)
 

@@ -413,6 +413,41 @@ def test_a_label_names_no_day_in_portuguese_either() -> None:
     assert "Bolsonaro" in terms and not {"Segunda", "Feira", "segunda", "feira"} & set(terms)
 
 
+def test_reports_in_two_scripts_share_no_story_or_section() -> None:
+    """A Chinese forum's coin sale and a Slovak poll shared only "18": one section, before."""
+    reports = [  # as the two real feeds gave them
+        ("收三盒泰山", "收三盒泰山 要求原盒好品 18.8元/枚", "投资资讯网", 0),
+        (
+            "出一盒泰山沈阳版",
+            "着急的不用确认。最快明天发货上班没时间。1880包邮。先款",
+            "投资资讯网",
+            1,
+        ),
+        (
+            "Prieskum: Voľby by v januári vyhrala strana Hlas-SD, druhé je OĽANO",
+            "Podľa prieskumu by voliť na začiatku januára prišlo 49 percent ľudí, možnosť, že "
+            "by skôr prišli voliť, označilo 18 percent opýtaných.",
+            "Aktuality.sk",
+            2,
+        ),
+        (
+            "OĽANO: Z poslancov hnutia sa prednostne očkovať nebude nikto",
+            "Ponuku predsedu NR SR Borisa Kollára na očkovanie organizované NR SR nevyužijú ani "
+            "poslanci z klubu OĽANO nad 65 rokov či poslanci s chronickým ochorením.",
+            "Aktuality.sk",
+            3,
+        ),
+    ]
+    articles = [make(f"r{k}", t, x, src, hours=k) for t, x, src, k in reports]
+    stories = cluster_stories(articles)
+    chinese = {"r0", "r1"}
+    for story in stories:
+        members = {a.id for a in story.articles}
+        assert members <= chinese or not members & chinese
+    topics = {a.id: s.auto_topic or s.id for s in stories for a in s.articles}
+    assert not {topics["r0"], topics["r1"]} & {topics["r2"], topics["r3"]}
+
+
 def test_the_benchmark_can_read_texts_as_the_pipeline_gives_them():
     doc = {
         "doc_id": "d",
