@@ -43,7 +43,11 @@ _WORD = re.compile(r"[A-Za-z]+")
 _TERMINAL = re.compile(r"[.!。！．][\"”’')\]」』]*$")
 # Chinese and Japanese put no spaces between words. For lengths and budgets two of their
 # characters count as a word; for comparing texts, each pair of neighbouring characters is one.
-_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The code points of each script, as character-class ranges (shared with similarity, templating).
+KANA = "\u3040-\u30ff"
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HANGUL = "\u1100-\u11ff\uac00-\ud7af"
+_CJK_CHARS = KANA + HAN
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 _TOKEN = re.compile(f"[{_CJK_CHARS}]+|(?:(?![{_CJK_CHARS}])\\w)+")
 _QUOTES = re.compile(r"[\"“”]")

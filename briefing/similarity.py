@@ -30,7 +30,7 @@ from sklearn.preprocessing import normalize
 
 from . import stopwords
 from .models import Article
-from .sentences import has_cjk, words_of
+from .sentences import HAN, HANGUL, KANA, has_cjk, words_of
 
 HEAD_WEIGHT = 1.0
 BODY_WEIGHT = 0.6
@@ -69,7 +69,8 @@ _STOP = frozenset(ENGLISH_STOP_WORDS) | _FRAGMENTS
 SCRIPT_CHARS = 200  # of the text, after the title, read to tell its script
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Letters of other scripts: Greek to Sinhala and Thai, kana, Han, Hangul (punctuation aside).
-_NON_LATIN = re.compile(r"[\u0370-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_NON_LATIN = re.compile(f"[\u0370-\u0e7f{KANA}{HAN}{HANGUL}]")
+_HANGUL = re.compile(f"[{HANGUL}]")
 _CJK_KEY, _HANGUL_KEY = 1 << 20, 1 << 21  # beyond any block key
 _BLOCKS = 3
 
@@ -270,7 +271,7 @@ def _script(text: str) -> int:
 
 
 def _block(letter: str) -> int:
-    if "\uac00" <= letter <= "\ud7af":
+    if _HANGUL.match(letter):
         return _HANGUL_KEY
     return _CJK_KEY if letter >= "\u3040" else ord(letter) >> 7
 

@@ -33,6 +33,7 @@ from markupsafe import Markup
 from briefing.errors import RenderError
 from briefing.headline import clean_title, opening
 from briefing.models import Article, Story
+from briefing.sentences import HAN, HANGUL, KANA
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -46,9 +47,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)(#|>|[-+=]|\d+(?=[.)]))")
 
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\u1100-\u11ff\uac00-\ud7af]")
+_HAN = re.compile(f"[{HAN}]")
+_KANA = re.compile(f"[{KANA}]")
+_HANGUL = re.compile(f"[{HANGUL}]")
 # Common characters written one way in Simplified Chinese and another in Traditional.
 _SIMPLIFIED = frozenset("这个们时来说国为会对发经过还进么见关长门问间东车书电学马鸟鱼头实点现体报")
 _TRADITIONAL = frozenset("這個們時來說國為會對發經過還進麼見關長門問間東車書電學馬鳥魚頭實點現體報")
