@@ -41,7 +41,12 @@ from sklearn.metrics import adjusted_rand_score
 sys.path.insert(0, str(Path(__file__).parent))
 from ecb import DATA, as_extracted, cut_to, load_documents, to_article  # noqa: E402
 
-from briefing.cluster import DEFAULT_THRESHOLD, SECTION_THRESHOLD, partition  # noqa: E402
+from briefing.cluster import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    SECTION_THRESHOLD,
+    outlets_of,
+    partition,
+)
 from briefing.sections import NAME_THREAD, NEAREST_FLOOR  # noqa: E402
 from briefing.similarity import GROUP_POWER, Space, article_space, neighbour_graph  # noqa: E402
 
@@ -147,24 +152,36 @@ def _levels(
     nearest: float = NEAREST_FLOOR,
 ) -> dict:
     """Story and section labels of one setting (all documents at one time: text alone)."""
-    space, graph = _space(tuple(d["doc_id"] for d in docs), docs)
+    space, graph, outlets = _space(tuple(d["doc_id"] for d in docs), docs)
     times = np.zeros(space.vectors.shape[0])
     parts = partition(
-        graph, space.vectors, times, story, section, 1.0, power, space.names_from, thread, nearest
+        graph,
+        space.vectors,
+        times,
+        story,
+        section,
+        1.0,
+        power,
+        space.names_from,
+        thread,
+        nearest,
+        outlets=outlets,
     )
     n = len(docs)
     return {"stories": _labels(parts.stories, n), "sections": _labels(parts.sections, n)}
 
 
-_SPACES: dict[tuple[str, ...], tuple[Space, sparse.csr_matrix]] = {}
+_SPACES: dict[tuple[str, ...], tuple[Space, sparse.csr_matrix, np.ndarray]] = {}
 
 
-def _space(key: tuple[str, ...], docs: list[dict]) -> tuple[Space, sparse.csr_matrix]:
-    """The documents' vectors and neighbour graph, made once per set of documents (the sweeps
-    reuse them: neither depends on a setting)."""
+def _space(key: tuple[str, ...], docs: list[dict]) -> tuple[Space, sparse.csr_matrix, np.ndarray]:
+    """The documents' vectors, neighbour graph and outlets (by the host of their address),
+    made once per set of documents (the sweeps reuse them: none depends on a setting)."""
     if key not in _SPACES:
-        space = article_space([to_article(d) for d in docs])
-        _SPACES[key] = (space, neighbour_graph(space.vectors, np.zeros(len(docs)), 1.0))
+        articles = [to_article(d) for d in docs]
+        space = article_space(articles)
+        graph = neighbour_graph(space.vectors, np.zeros(len(docs)), 1.0)
+        _SPACES[key] = (space, graph, outlets_of(articles))
     return _SPACES[key]
 
 

@@ -8,7 +8,8 @@ shares ("earthquake", "magnitude") say what kind of event it is, not which one, 
 weight, while the names, places and numbers only some of its reports share keep theirs. The
 section's edges are scored again on those vectors and average linkage down to DEFAULT_THRESHOLD
 gives the stories, so a story never straddles two sections. A section of fewer than GROUP_MIN
-articles is too small to tell its common terms and keeps the plain similarity. Last, a section
+articles is too small to tell its common terms and keeps the plain similarity; two reports of
+one outlet never score above their plain similarity (`one_outlet_capped`). Last, a section
 whose stories fall into threads sharing names (two quakes in Indonesia, one in Iran) is divided
 along them (`sections.divide_by_names`), and two sections are joined when a story of each is
 the other's nearest story (`sections.join_nearest`: the same kind told in other words): the
@@ -117,6 +118,7 @@ def cluster_stories(
         gap,
         names_from=space.names_from,
         section_gap=section_gap,
+        outlets=outlets_of(ordered),
     )
     labels = {
         g[0]: label
@@ -153,17 +155,20 @@ def partition(
     thread: float = NAME_THREAD,
     nearest: float = NEAREST_FLOOR,
     section_gap: float | None = None,
+    outlets: np.ndarray | None = None,
 ) -> Partition:
     """Sections by average linkage over the graph; then, inside each, stories by what sets apart.
 
     Inside a section of at least GROUP_MIN articles the edges are scored again on the vectors
     re-weighted within the section (`within_groups`: the terms the whole section shares no
     longer count); a smaller section is too small to tell its common terms, so it keeps the
-    plain similarity. Stories are merged by average linkage on those edges, down to threshold.
-    With `names_from` (the first column of the names block), the sections are then divided
-    along the names their stories share (`sections.divide_by_names`, down to `thread`). Last,
-    sections holding two stories each other's nearest are joined (`sections.join_nearest`, from
-    `nearest` up). Stories span at most `gap` seconds, sections `section_gap` (default `gap`).
+    plain similarity. Given each row's outlet (`outlets_of`), two reports of one outlet score at
+    most their plain similarity (`one_outlet_capped`). Stories are merged by average linkage on
+    those edges, down to threshold. With `names_from` (the first column of the names block), the
+    sections are then divided along the names their stories share (`sections.divide_by_names`,
+    down to `thread`). Last, sections holding two stories each other's nearest are joined
+    (`sections.join_nearest`, from `nearest` up). Stories span at most `gap` seconds, sections
+    `section_gap` (default `gap`).
     """
     section_gap = gap if section_gap is None else section_gap
     sections = average_linkage(graph, times, section_gap, section)
@@ -172,6 +177,8 @@ def partition(
     inside = group[edges.row] == group[edges.col]
     rows, cols = edges.row[inside], edges.col[inside]
     sims = pair_similarity(scoring_vectors(vectors, sections, power), rows, cols)
+    if outlets is not None:
+        sims = one_outlet_capped(sims, edges.data[inside], outlets, rows, cols)
     scored = sparse.coo_matrix((sims, (rows, cols)), shape=graph.shape).tocsr()
     stories = average_linkage(scored, times, gap, threshold)
     divided = sections
@@ -180,6 +187,30 @@ def partition(
         divided = divide_by_names(graph, names, stories, sections, thread)
     joined = join_nearest(graph, times, section_gap, stories, sections, divided, nearest)
     return Partition(stories, joined)
+
+
+def outlets_of(articles: Sequence[Article]) -> np.ndarray:
+    """Each article's outlet as a number: equal for two reports of one outlet."""
+    return np.unique([a.source for a in articles], return_inverse=True)[1].astype(np.int64)
+
+
+def one_outlet_capped(
+    sims: np.ndarray, plain: np.ndarray, outlets: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """Pair scores on the re-weighted vectors, each pair of reports of one outlet held to at most
+    its plain similarity (`plain`, on the vectors before re-weighting).
+
+    The re-weighting within a section drops what the section shares and scales up what is left,
+    so a report's few terms shared with some of its section stand for all of it. Across outlets
+    that is what tells two events of one kind apart; but an outlet's own reports share its beat
+    and its house words (its country's government, its city, its weekday phrases, a forum's
+    template), and a short feed text, once the rest is dropped, is little else: four unrelated
+    items of one Portuguese feed scored 0.5 to 0.99 for 'governo' and 'quarta-feira', plain 0.07
+    to 0.10. Held to its plain similarity, one outlet's pair must share what any pair must.
+    Two reports of one event by different outlets are untouched (on ECB+, holding every pair so
+    lowers stories from 0.961 to 0.952, and to 0.897 with texts cut to 30 words).
+    """
+    return np.where(outlets[rows] == outlets[cols], np.minimum(sims, plain), sims)
 
 
 def scoring_vectors(

@@ -22,11 +22,13 @@ from .cluster import (
     DEFAULT_THRESHOLD,
     cluster_stories,
     group_of,
+    one_outlet_capped,
+    outlets_of,
     sections_and_scoring,
 )
 from .errors import ConfigError
 from .models import Article, Story
-from .similarity import Space, candidate_pairs
+from .similarity import Space, candidate_pairs, pair_similarity
 from .topics import NO_RULES, place_stories
 
 UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # only when no article in the file has a date
@@ -174,8 +176,10 @@ def explain_stories(stories: Sequence[Story]) -> dict[str, Explanation]:
     """For each story: its shared names and terms, its cohesion, and its near-misses.
 
     Cohesion and near-misses are measured as clustering judged them: on the vectors re-weighted
-    within each section (`sections_and_scoring`), so they are set against the same threshold.
-    Averages are exact (from each story's summed vectors), over all pairs; near-misses are the
+    within each section (`sections_and_scoring`), two reports of one outlet held to their plain
+    similarity (`one_outlet_capped`), so they are set against the same threshold. Averages are
+    exact (from each story's summed vectors, less what the hold takes off), over all pairs;
+    near-misses are the
     stories of the same section looked up through shared telling terms, so no n-by-n matrix is
     made.
     """
@@ -190,8 +194,10 @@ def explain_stories(stories: Sequence[Story]) -> dict[str, Explanation]:
     sizes = np.array([len(g) for g in groups], dtype=float)
     norms = np.asarray(scoring.multiply(scoring).sum(axis=1)).ravel()
     own = np.asarray(sums.multiply(sums).sum(axis=1)).ravel() - [norms[g].sum() for g in groups]
+    held = _Held.of(space.vectors, scoring, outlets_of(articles), groups)
+    own -= 2 * held.excess([(k, k) for k in range(len(groups))])
     cohesion = np.where(sizes > 1, own / np.maximum(sizes * (sizes - 1), 1), 1.0)
-    near = _near_misses(stories, sums, sizes, section)
+    near = _near_misses(stories, sums, sizes, section, held)
     return {
         s.id: Explanation(
             story_id=s.id,
@@ -203,8 +209,59 @@ def explain_stories(stories: Sequence[Story]) -> dict[str, Explanation]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What holding each pair of one outlet's reports to its plain similarity takes off the
+    summed scores of pairs of stories (`one_outlet_capped`, as clustering applied it)."""
+
+    vectors: sparse.csr_matrix  # plain
+    scoring: sparse.csr_matrix  # re-weighted within sections
+    outlets: np.ndarray
+    by_outlet: list[dict[int, list[int]]]  # each story's rows, by outlet
+
+    @classmethod
+    def of(
+        cls,
+        vectors: sparse.csr_matrix,
+        scoring: sparse.csr_matrix,
+        outlets: np.ndarray,
+        groups: Sequence[Sequence[int]],
+    ) -> _Held:
+        by_outlet: list[dict[int, list[int]]] = []
+        for group in groups:
+            rows: dict[int, list[int]] = {}
+            for i in group:
+                rows.setdefault(int(outlets[i]), []).append(i)
+            by_outlet.append(rows)
+        return cls(vectors, scoring, outlets, by_outlet)
+
+    def excess(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """For each pair of stories (a, b), the sum over pairs of reports of one outlet, one of
+        each (a == b: each unordered pair within the story once), of score minus held score."""
+        rows, cols, keys = [], [], []
+        for key, (a, b) in enumerate(pairs):
+            mine, theirs = self.by_outlet[a], self.by_outlet[b]
+            for outlet in mine.keys() & theirs.keys():
+                for i in mine[outlet]:
+                    for j in theirs[outlet]:
+                        if a != b or i < j:
+                            rows.append(i)
+                            cols.append(j)
+                            keys.append(key)
+        if not rows:
+            return np.zeros(len(pairs))
+        r, c = np.array(rows), np.array(cols)
+        sims = pair_similarity(self.scoring, r, c)
+        capped = one_outlet_capped(sims, pair_similarity(self.vectors, r, c), self.outlets, r, c)
+        return np.bincount(keys, weights=sims - capped, minlength=len(pairs))
+
+
 def _near_misses(
-    stories: Sequence[Story], sums: sparse.csr_matrix, sizes: np.ndarray, section: np.ndarray
+    stories: Sequence[Story],
+    sums: sparse.csr_matrix,
+    sizes: np.ndarray,
+    section: np.ndarray,
+    held: _Held,
 ) -> list[tuple[tuple[str, float], ...]]:
     """Per story, up to three stories of its section it was kept apart from, closest first.
 
@@ -215,6 +272,7 @@ def _near_misses(
     same = section[rows] == section[cols]
     rows, cols = rows[same], cols[same]
     averages = np.asarray(sums[rows].multiply(sums[cols]).sum(axis=1)).ravel()
+    averages -= held.excess(list(zip(rows.tolist(), cols.tolist(), strict=True)))
     averages /= sizes[rows] * sizes[cols]
     gap = DEFAULT_MAX_GAP_HOURS * 3600.0
     found: list[list[tuple[str, float]]] = [[] for _ in stories]

@@ -497,3 +497,72 @@ def test_chinese_reports_of_one_event_make_one_story() -> None:
         make(str(k), title, text, source) for k, (title, text, source) in enumerate(reports)
     ]
     assert sorted(ids(cluster_stories(articles))) == [["0", "1"], ["2", "3"]]
+
+
+def jn_articles() -> list[Article]:
+    """Jornal de Notícias' real feed, one day of short summaries, as the pipeline reads it when
+    pages cannot be had."""
+    from briefing.feeds import parse_feed
+    from briefing.http import Response
+    from briefing.models import FeedSource
+
+    source = FeedSource(name="JN", url="http://127.0.0.1/feed", topic="World", max_articles=1000)
+    body = (Path(__file__).parent / "fixtures" / "feeds" / "jn.rss").read_bytes()
+    entries = parse_feed(Response(url=source.url, status=200, body=body), source)
+    assert entries
+    return [
+        Article(
+            id=e.id,
+            source="Jornal de Notícias",
+            topic="World",
+            url=e.url,
+            title=e.title,
+            text=e.summary,
+            published=e.published or UNDATED,
+            language=e.language,
+            origin="feed",
+        )
+        for e in entries
+    ]
+
+
+def test_one_outlets_unrelated_reports_are_not_a_story() -> None:
+    """Within their section, four world items of one feed scored up to 0.99 for 'governo' and
+    'quarta-feira' (plain similarity 0.07 to 0.10) and were one story; so were a death in the
+    Mormon church and three unrelated reports on Trump."""
+    stories = cluster_stories(jn_articles())
+    together = [{" ".join(a.title.split()[:2]) for a in s.articles} for s in stories]
+    for unrelated in (
+        {"Coreia do", "Israel dá", "Portugal pede", "Ministro alemão"},
+        {"Morreu o", "Trump ameaça", "Trump diz", "Trump declara"},
+    ):
+        assert all(len(unrelated & titles) <= 2 for titles in together)
+    assert not any({"Morreu o", "Trump declara"} <= titles for titles in together)
+    # What one outlet reports twice is still one story: the bill errors, the charity's board.
+    assert any({"Erros na", "Primeira página"} <= titles for titles in together)
+    assert any({"Pais de", "Mãe de"} <= titles for titles in together)
+
+
+def test_the_explanation_scores_one_outlets_pairs_as_clustering_did() -> None:
+    """A story's similarity is the average over its pairs, one outlet's held to their plain
+    similarity: the same figure the threshold was set against."""
+    import numpy as np
+
+    from briefing.cluster import sections_and_scoring
+    from briefing.explain import explain_stories
+    from briefing.similarity import pair_similarity
+
+    stories = cluster_stories(jn_articles())
+    articles = sorted((a for s in stories for a in s.articles), key=lambda a: (a.published, a.id))
+    space, _, scoring = sections_and_scoring(articles)
+    row = {a.id: i for i, a in enumerate(articles)}
+    why = explain_stories(stories)
+    for story in (s for s in stories if len(s.articles) > 1):
+        members = [row[a.id] for a in story.articles]
+        pairs = [(i, j) for i in members for j in members if i < j]
+        rows, cols = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+        held = np.minimum(
+            pair_similarity(scoring, rows, cols), pair_similarity(space.vectors, rows, cols)
+        )
+        assert why[story.id].cohesion == pytest.approx(held.mean(), abs=1e-5)
+        assert why[story.id].cohesion >= DEFAULT_THRESHOLD
