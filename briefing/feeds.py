@@ -41,6 +41,11 @@ feeddates.register()  # once, at import: the forked parsing workers inherit it
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote)>|<br\s*/?>")
+# A link glued to the words around it ("submitted by<a>eskimio</a>to<a>pics</a>", Reddit's
+# template) reads as one word, "byeskimiotopics", unlike every other item's: a space each side
+# makes it the template line it is. A link seldom starts or ends inside a word, but for a plural
+# "s" ("<a>AdGroupFeed</a>s"), left as it is.
+_GLUED_LINK = re.compile(r"(?i)(?<=\w)(?=<a\b)|(?<=</a>)(?=\w)(?!s\b)")
 # Markup escaped twice ("&amp;lt;p&amp;gt;") is still markup after one pass. A text that then
 # opens with a tag or comment and closes one, or a title that holds a closed element, is read
 # once more; a tag named in a text ("the <table> syntax", "<b>") is left as the writer's words.
@@ -408,7 +413,7 @@ def title_text(value: str) -> str:
 
 
 def _stripped(markup: str) -> str:
-    marked = _BLOCK_END.sub("\n\n", markup)
+    marked = _GLUED_LINK.sub(" ", _BLOCK_END.sub("\n\n", markup))
     stripped = nh3.clean(marked, tags=set(), strip_comments=True)
     paragraphs = (clean_text(p) for p in html.unescape(stripped).split("\n\n"))
     return "\n\n".join(p for p in paragraphs if p)

@@ -257,6 +257,9 @@ def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() 
     reddit = parse_feed(response((FIXTURES / "feeds" / "reddit-atom.rss").read_bytes()), SOURCE)
     assert reddit is not None
     assert not any("comments]" in e.summary for e in reddit)  # "[link][533 comments]"
+    # "submitted by<a>eskimio</a>to<a>pics</a>": glued, it read "submitted byeskimiotopics",
+    # unlike every other item's line, and stayed to tie the feed's items together.
+    assert not any("submitted by" in e.summary for e in reddit)
     home = parse_feed(response((FIXTURES / "feeds" / "reddit-home.rss").read_bytes()), SOURCE)
     assert home is not None and len(home) == 24
     assert not any("submitted by" in e.summary for e in home)  # "submitted by /u/X to /r/Y"
@@ -393,3 +396,16 @@ def test_a_feed_that_dates_its_items_in_its_own_language_keeps_the_dates(name: s
     entries = parse_feed(response((FIXTURES / "feeds" / name).read_bytes()), SOURCE)
     assert entries and all(e.published for e in entries)
     assert all(e.published and e.published.year in (2018, 2022) for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ('submitted by<a href="u">ann</a>to<a href="r">pics</a>', "submitted by ann to pics"),
+        ("over 1,000<a>bugs</a> in <a>FFmpeg</a>, 10<a>in</a>", "over 1,000 bugs in FFmpeg, 10 in"),
+        ("use <a>CampaignFeed</a>s or <a>AdGroupFeed</a>s", "use CampaignFeeds or AdGroupFeeds"),
+        ("The <a>Guardian</a>’s view of <a>COVID</a>-19", "The Guardian’s view of COVID-19"),
+    ],
+)
+def test_a_link_glued_to_its_neighbours_is_a_word_of_its_own(markup: str, expected: str) -> None:
+    assert html_to_text(markup) == expected
