@@ -262,7 +262,10 @@ def without_template(entries: Sequence[Entry]) -> list[Entry]:
     nothing of any one of them, and in a report's text it would tie together reports that
     share nothing else. Paragraphs that differ only in their numbers (a count, a date) count
     as one, and so do short ones that open alike ("submitted by /u/X to /r/Y") beside others:
-    a summary of one short line is the report itself, however it opens.
+    a summary of one short line is the report itself, however it opens. A paragraph an entry
+    says twice, in TEMPLATE_MIN entries or more, is the template too, however few the entries:
+    a forum's "此主题相关图片如下：" ("pictures of this topic below:", once per picture) was in
+    9 of 20 posts and made one story of 8 unrelated ones.
     """
     if len(entries) < TEMPLATE_MIN:
         return list(entries)
@@ -270,6 +273,7 @@ def without_template(entries: Sequence[Entry]) -> list[Entry]:
     shapes = Counter(_shape(p) for e in entries for p in set(e.summary.split("\n\n")) if p)
     openings = Counter(o for e in entries for o in _openings(e.summary))
     template = {p for p, count in shapes.items() if count >= floor}
+    template |= {p for p, count in _said_twice(entries).items() if count >= TEMPLATE_MIN}
     lines = {o for o, count in openings.items() if count >= floor}
     if not template and not lines:
         return list(entries)
@@ -282,6 +286,15 @@ def without_template(entries: Sequence[Entry]) -> list[Entry]:
         )
 
     return [dataclasses.replace(e, summary=own(e.summary)) for e in entries]
+
+
+def _said_twice(entries: Sequence[Entry]) -> Counter[str]:
+    """For each paragraph (by shape), how many entries hold it twice or more."""
+    found: Counter[str] = Counter()
+    for entry in entries:
+        shapes = Counter(_shape(p) for p in entry.summary.split("\n\n") if p)
+        found.update(p for p, count in shapes.items() if count > 1)
+    return found
 
 
 def _openings(summary: str) -> set[str]:

@@ -298,6 +298,16 @@ def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() 
         ),
         # Two entries cannot tell a template from a shared quotation.
         (["A.\n\nMore", "B.\n\nMore"], ["A.\n\nMore", "B.\n\nMore"]),
+        # Said twice in an entry, in three of seven: a forum's line before each picture.
+        (
+            [f"{w}.\n\nPictures:\n\nPictures:" for w in "ABC"] + [f"{w}." for w in "DEFG"],
+            ["A.", "B.", "C.", "D.", "E.", "F.", "G."],
+        ),
+        # Said twice in only two entries: kept, as a quotation repeated may be.
+        (
+            [f"{w}.\n\nPictures:\n\nPictures:" for w in "AB"] + [f"{w}." for w in "DEFG"],
+            [f"{w}.\n\nPictures:\n\nPictures:" for w in "AB"] + [f"{w}." for w in "DEFG"],
+        ),
     ],
 )
 def test_without_template(summaries: list[str], expected: list[str]) -> None:
