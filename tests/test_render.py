@@ -186,6 +186,36 @@ def test_every_report_of_a_story_is_in_reach_in_every_format() -> None:
     assert analysis.url in _link_targets(pdf)
 
 
+def test_a_developing_story_says_what_is_new_and_where_it_was_before_in_every_format() -> None:
+    """The web page linked the last edition that showed the story; Markdown, plain text and
+    e-mail said only "Developing", with no date or outlet to go back to."""
+    from briefing.render import render_email, render_markdown, render_text
+
+    base = make_briefing()
+    (world, business) = base.sections
+    grid = dataclasses.replace(
+        world.stories[1],
+        status="developing",
+        new_article_ids=(world.stories[1].articles[0].id,),
+        previous_edition=date(2022, 1, 20),
+    )
+    briefing = make_briefing(sections=(Section("World", (world.stories[0], grid)), business))
+    said = "Developing: 1 new report since the last edition, from Daily Ledger"
+    page = render_html(briefing)
+    assert "1 new report since the last edition, from Daily Ledger." in page
+    assert 'href="briefing-2022-01-20.html">Earlier coverage: 20 January 2022</a>' in page
+    assert (
+        f"*{said}* · [Earlier coverage: 20 January 2022](briefing-2022-01-20.md)"
+        in render_markdown(briefing)
+    )
+    assert (
+        "DEVELOPING: 1 new report since the last edition, from Daily Ledger\n"
+        "Earlier coverage: 20 January 2022 (briefing-2022-01-20.txt)\n\n"
+    ) in render_text(briefing)
+    mail = re.sub(r"<[^>]+>", "", render_email(briefing).html)
+    assert f"{said}. Earlier coverage: 20 January 2022" in mail
+
+
 def test_a_card_with_nothing_more_to_link_has_no_also_line(html: str) -> None:
     assert 'class="also"' not in html
 

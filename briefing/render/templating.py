@@ -86,6 +86,7 @@ class News(NamedTuple):
     new_outlets: tuple[str, ...]
     previous: date | None  # the last edition that showed the story
     previous_file: str  # that edition's HTML file, beside this one
+    previous_stem: str  # that edition's file name without its suffix: each format adds its own
 
 
 def html_environment(template_dir: Path | None, zone: tzinfo) -> Environment:
@@ -244,9 +245,11 @@ def story_news(story: Story) -> News:
     new = [a for a in story.articles if a.id in new_ids]
     previous = getattr(story, "previous_edition", None)
     # The file name pipeline.edition_stem gives; built from a date, so it is always safe.
-    previous_file = f"briefing-{previous.isoformat()}.html" if previous else ""
+    stem = f"briefing-{previous.isoformat()}" if previous else ""
     outlets_new = tuple(dict.fromkeys(a.source for a in new))
-    return News(mark, len(new), outlets_new, previous if mark else None, previous_file)
+    return News(
+        mark, len(new), outlets_new, previous if mark else None, stem and f"{stem}.html", stem
+    )
 
 
 def other_title(story: Story) -> Article | None:
