@@ -227,14 +227,16 @@ def scoring_vectors(
 
 
 def sections_and_scoring(
-    articles: Sequence[Article], max_gap_hours: float = DEFAULT_MAX_GAP_HOURS
+    articles: Sequence[Article],
+    max_gap_hours: float = DEFAULT_MAX_GAP_HOURS,
+    window_hours: float = 0.0,
 ) -> tuple[Space, list[tuple[int, ...]], sparse.csr_matrix]:
     """What `cluster_stories` judges articles (in the given order) on: their vectors, their
     sections (as stories were told apart in them: before any division by names) and the
-    scoring vectors; for explaining its choices."""
+    scoring vectors; for explaining its choices. The gap and window are `cluster_stories`'s."""
     space = article_space(articles)
     times = np.array([a.published.timestamp() for a in articles])
-    gap = max_gap_hours * 3600.0
+    gap = max(max_gap_hours, window_hours) * 3600.0  # what a section may span
     graph = neighbour_graph(space.vectors, times, gap, scripts_of(articles))
     sections = average_linkage(graph, times, gap, SECTION_THRESHOLD)
     return space, sections, scoring_vectors(space.vectors, sections)

@@ -164,15 +164,18 @@ def _article(record: dict[str, Any], published: datetime) -> Article:
     )
 
 
-def cluster_file(articles: Sequence[Article], *, explain: bool = False) -> ClusterReport:
-    """Cluster the articles into stories and sections; with `explain`, say why."""
-    stories = cluster_stories(articles)
+def cluster_file(
+    articles: Sequence[Article], *, explain: bool = False, window_hours: float = 0.0
+) -> ClusterReport:
+    """Cluster the articles into stories and sections; with `explain`, say why. A section may
+    span `window_hours` when that is longer than a story's span (as in a weekly edition)."""
+    stories = cluster_stories(articles, window_hours=window_hours)
     topics = place_stories(stories, NO_RULES)
-    explanations = explain_stories(stories) if explain else {}
+    explanations = explain_stories(stories, window_hours) if explain else {}
     return ClusterReport(stories, topics, explanations)
 
 
-def explain_stories(stories: Sequence[Story]) -> dict[str, Explanation]:
+def explain_stories(stories: Sequence[Story], window_hours: float = 0.0) -> dict[str, Explanation]:
     """For each story: its shared names and terms, its cohesion, and its near-misses.
 
     Cohesion and near-misses are measured as clustering judged them: on the vectors re-weighted
@@ -186,7 +189,7 @@ def explain_stories(stories: Sequence[Story]) -> dict[str, Explanation]:
     articles = sorted((a for s in stories for a in s.articles), key=lambda a: (a.published, a.id))
     if not articles:
         return {}
-    space, sections, scoring = sections_and_scoring(articles)
+    space, sections, scoring = sections_and_scoring(articles, window_hours=window_hours)
     row = {a.id: i for i, a in enumerate(articles)}
     groups = [[row[a.id] for a in s.articles] for s in stories]
     section = group_of(sections, len(articles))[[g[0] for g in groups]]

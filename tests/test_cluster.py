@@ -126,6 +126,33 @@ def test_a_weekly_edition_groups_a_topic_across_days_and_its_stories_still_by_da
     assert len({s.auto_topic for s in weekly}) == 1 and weekly[0].auto_topic
 
 
+def test_cli_cluster_can_let_sections_span_a_week(tmp_path: Path) -> None:
+    """`briefing cluster` held sections to a day and a half, as a daily edition does; a week's
+    file can be read as a weekly edition reads it."""
+    quakes = [
+        make("t1", "Taiwan earthquake kills nine in Hualien", QUAKE_A),
+        make("t2", "Hualien quake: hotels collapse", QUAKE_A.replace("Tuesday", "Tue"), hours=2),
+        make("m1", "Mexico earthquake kills more than 200", QUAKE_B, hours=96),
+        make("m2", "Puebla quake topples buildings", QUAKE_B.replace("Tuesday", "Tue"), hours=97),
+    ]
+    path = write_jsonl(tmp_path / "week.jsonl", quakes)
+    topics = []
+    for extra in ([], ["--window-hours", "168"]):
+        result = CliRunner().invoke(main, ["cluster", str(path), "--json", "--explain", *extra])
+        assert result.exit_code == 0, result.output
+        stories = json.loads(result.output)["stories"]
+        assert sorted(sorted(s["articles"]) for s in stories) == [["m1", "m2"], ["t1", "t2"]]
+        assert all(s["why"]["similarity"] >= DEFAULT_THRESHOLD for s in stories)
+        topics.append({s["topic"] for s in stories})
+    # A topic of one story is no section of its own: both go to the file's "News". Over a
+    # week, the two quakes are one automatic topic, named for them.
+    assert topics[0] == {"News"}
+    (weekly,) = topics[1]
+    assert weekly != "News" and "quake" in weekly.lower()
+    refused = CliRunner().invoke(main, ["cluster", str(path), "--window-hours", "-1"])
+    assert refused.exit_code != 0 and "--window-hours" in refused.output
+
+
 def test_similar_but_different_events_stay_apart_and_same_event_joins():
     articles = [
         make("a1", "Taiwan earthquake kills nine in Hualien", QUAKE_A),

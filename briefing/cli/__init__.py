@@ -294,8 +294,14 @@ def extract_command(path_or_url: str, url: str | None, as_json: bool, explain: b
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the stories.")
 @click.option("--explain", is_flag=True, help="Say why articles were put together or kept apart.")
+@click.option(
+    "--window-hours",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Let a section span this many hours, as a weekly edition's (168); a story spans 36.",
+)
 @handle_errors
-def cluster_command(file: Path, as_json: bool, explain: bool) -> None:
+def cluster_command(file: Path, as_json: bool, explain: bool, window_hours: float) -> None:
     """Group the articles of a JSONL file (id, title, text; url, source, published) into stories.
 
     Example: briefing cluster articles.jsonl --explain
@@ -304,7 +310,7 @@ def cluster_command(file: Path, as_json: bool, explain: bool) -> None:
 
     from ..explain import cluster_file, format_report, read_articles
 
-    report = cluster_file(read_articles(file), explain=explain)
+    report = cluster_file(read_articles(file), explain=explain, window_hours=window_hours)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
