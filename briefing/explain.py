@@ -182,9 +182,8 @@ def explain_stories(stories: Sequence[Story], window_hours: float = 0.0) -> dict
     within each section (`sections_and_scoring`), two reports of one outlet held to their plain
     similarity (`one_outlet_capped`), so they are set against the same threshold. Averages are
     exact (from each story's summed vectors, less what the hold takes off), over all pairs;
-    near-misses are the
-    stories of the same section looked up through shared telling terms, so no n-by-n matrix is
-    made.
+    near-misses are the stories of the same section looked up through shared telling terms, so
+    no n-by-n matrix is made.
     """
     articles = sorted((a for s in stories for a in s.articles), key=lambda a: (a.published, a.id))
     if not articles:
