@@ -75,7 +75,7 @@ def summarize_story(story: Story, words: int = 60, settings: Settings | None = N
     """The story with its summary: the sentences covering most of what its outlets agree on."""
     settings = settings or Settings()
     sentences = [article_sentences(a) for a in story.articles]
-    candidates = story_candidates(story.articles, settings, sentences)
+    candidates = _not_the_headline(story_candidates(story.articles, settings, sentences), story)
     if not candidates:
         return replace(story, summary=())
     if len({a.source for a in story.articles}) == 1:
@@ -89,6 +89,14 @@ def summarize_story(story: Story, words: int = 60, settings: Settings | None = N
         chosen, key=lambda c: (story.articles[c.article].published, c.article, c.position)
     )
     return replace(story, summary=tuple(_sentence(c, story.articles) for c in ordered))
+
+
+def _not_the_headline(candidates: list[Candidate], story: Story) -> list[Candidate]:
+    """The candidates but for the headline itself, shown above the summary already: an untitled
+    post's headline is its first sentence ("It was a boring NBA postseason, for the most."),
+    which the summary then opened with again."""
+    shown = " ".join(story.headline.split())
+    return [c for c in candidates if " ".join(c.text.split()) != shown]
 
 
 def _sentence(candidate: Candidate, articles: Sequence[Article]) -> Sentence:

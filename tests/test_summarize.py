@@ -102,6 +102,38 @@ def test_one_article_story_gets_its_lead_sentences():
     ]
 
 
+def test_an_untitled_posts_summary_does_not_repeat_its_headline():
+    """An untitled post's headline is its first sentence: the summary opened with it again,
+    so a reader read it twice, and a one-sentence post said its one sentence twice."""
+    from briefing.headline import story_headline
+
+    post = article(
+        "p",
+        "It was a boring NBA postseason, for the most.\n"
+        "But the excitement of next season is already starting, with the draft tomorrow.\n"
+        "The place to find all the news is nbariver.com.",
+        source="Scripting News",
+    )
+    headline = story_headline([post])
+    assert headline == "It was a boring NBA postseason, for the most."
+    summary = summarize_story(Story("s", headline, "world", (post,)), 60).summary
+    assert [s.text for s in summary] == [
+        "But the excitement of next season is already starting, with the draft tomorrow.",
+        "The place to find all the news is nbariver.com.",
+    ]
+    short = article("q", "Future-of-journalism conferences that ignore blogging are not news.")
+    only = Story("t", story_headline([short]), "world", (short,))
+    assert only.headline and summarize_story(only).summary == ()
+    # A headline cut short is not the sentence: the whole sentence is still worth reading.
+    long = article(
+        "r",
+        "An interesting Politico piece posits that the president acts as if he were the mayor "
+        "of the country, tending to the grievances of his own voters while ignoring the rest.",
+    )
+    cut = Story("u", story_headline([long]), "world", (long,))
+    assert cut.headline.endswith("…") and len(summarize_story(cut).summary) == 1
+
+
 def test_a_best_sentence_longer_than_the_budget_is_allowed_alone():
     long = " ".join(["Officials said the storm destroyed many homes"] * 4) + "."
     story = Story("s", "Storm", "world", (article("a", long), article("b", long, "Other")))
