@@ -216,6 +216,31 @@ def test_a_developing_story_says_what_is_new_and_where_it_was_before_in_every_fo
     assert f"{said}. Earlier coverage: 20 January 2022" in mail
 
 
+def test_markdown_keeps_a_leading_number_as_text_without_a_stray_backslash() -> None:
+    """A list's number was escaped before its digits ("\\10. Best apps"), which CommonMark
+    does not read as an escape: the backslash showed, as it did before an unnamed feed's
+    host ("\\127.0.0.1")."""
+    from markdown_it import MarkdownIt
+
+    from briefing.render import render_markdown
+
+    base = make_briefing()
+    world = base.sections[0]
+    art = dataclasses.replace(world.stories[1].articles[0], source="127.0.0.1")
+    story = dataclasses.replace(
+        world.stories[1],
+        headline="10. Best apps of the year",
+        articles=(art,),
+        summary=(sentence("2018. A year of records.", art),),
+    )
+    page = MarkdownIt("commonmark").render(
+        render_markdown(make_briefing(sections=(Section("World", (story,)),)))
+    )
+    assert "<ol" not in page and "\\" not in page
+    assert "10. Best apps of the year" in page and "2018. A year of records." in page
+    assert ">127.0.0.1</a>" in page
+
+
 def test_a_card_with_nothing_more_to_link_has_no_also_line(html: str) -> None:
     assert 'class="also"' not in html
 

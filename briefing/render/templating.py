@@ -44,7 +44,9 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # Characters that mean something to Markdown or to the HTML a Markdown viewer lets through.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 # ...and what means something only at the start of a line: a heading, a quote, a list item.
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)(#|>|[-+=]|\d+(?=[.)]))")
+# A list's number is escaped at its delimiter ("2018\. A year"): CommonMark escapes punctuation
+# only, so "\2018. A year" would show its backslash.
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)(#|>|[-+=])|^(\s*\d+)(?=[.)])")
 
 
 _HAN = re.compile(f"[{HAN}]")
@@ -179,7 +181,14 @@ def _escape_markdown(value: object) -> object:
     # Line breaks inside a value would let it start a heading or a list: fold them.
     text = re.sub(r"\s*\n\s*", " ", text)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _MARKDOWN_LINE_START.sub(r"\1\\\2", text)
+    return _MARKDOWN_LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    """A backslash before a heading's, quote's or bullet's mark, or after a list item's number."""
+    if match.group(3) is not None:
+        return match.group(3) + "\\"
+    return match.group(1) + "\\" + match.group(2)
 
 
 def markdown_link(text: object, url: object) -> Markup:
