@@ -103,6 +103,20 @@ def test_invalid_values(tmp_path: Path, change: tuple[str, str], expected: str) 
         load_config(write(tmp_path, GOOD.replace(*change)))
 
 
+def test_a_feed_without_a_name_is_named_for_its_host(tmp_path: Path) -> None:
+    """`name` was required: a feed of one line, its address, is what a reader writes first."""
+    text = GOOD + (
+        '\n[[feeds]]\nurl = "https://www.theguardian.com/world/rss"\n'
+        '\n[[feeds]]\nurl = "https://www.theguardian.com/science/rss"\nname = "  "\n'
+    )
+    config = load_config(write(tmp_path, text))
+    names = [f.name for f in config.feeds]
+    # One host, one outlet: two unnamed feeds of it share its name, as their reports' source.
+    assert names == ["One", "Two", "theguardian.com", "theguardian.com"]
+    with pytest.raises(ConfigError, match="two feeds are named 'One'"):
+        load_config(write(tmp_path, text.replace('name = "Two"', 'name = " One "')))
+
+
 def test_missing_required_feed_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="missing required key 'url'"):
         load_config(write(tmp_path, '[[feeds]]\nname = "No URL"\n'))

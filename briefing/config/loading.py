@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
@@ -86,6 +87,7 @@ def _parse_feeds(raw: Any, defaults: Mapping[str, Any], path: Path) -> tuple[Fee
         raise ConfigError("'feeds' must be an array of tables: [[feeds]]", path=path, key="feeds")
     known = {s.name for s in FEED} | {s.name for s in DEFAULTS}
     feeds: list[FeedSource] = []
+    named: list[bool] = []  # whether the config gave each feed its name
     for number, entry in enumerate(raw, start=1):
         label = f"[[feeds]] #{number}"
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
@@ -95,9 +97,19 @@ def _parse_feeds(raw: Any, defaults: Mapping[str, Any], path: Path) -> tuple[Fee
         own = _typed(table, FEED, path, where=f"{label} ")
         limits = _typed({**defaults, **table}, DEFAULTS, path, where=f"{label} ")
         _check_url(own["url"], path, label)
-        feeds.append(FeedSource(name=own["name"], url=own["url"], **limits))
-    _check_unique(feeds, path)
+        named.append(bool(own["name"].strip()))
+        name = " ".join(own["name"].split()) or host_name(own["url"])
+        feeds.append(FeedSource(name=name, url=own["url"], **limits))
+    _check_unique([f for f, given in zip(feeds, named, strict=True) if given], path)
     return tuple(feeds)
+
+
+def host_name(url: str) -> str:
+    """The name of a feed the config names none: its host, less "www." ("theguardian.com").
+
+    Two unnamed feeds of one host share it: one outlet, counted once among a story's sources.
+    """
+    return (urlsplit(url).hostname or url).removeprefix("www.")
 
 
 def _check_url(url: str, path: Path, label: str) -> None:

@@ -109,7 +109,9 @@ DEFAULTS: tuple[Setting, ...] = (
 )
 
 FEED: tuple[Setting, ...] = (
-    Setting("name", str, None, "The outlet's name, shown beside its reports.", required=True),
+    Setting(
+        "name", str, "", "The outlet's name, shown beside its reports; none: the feed's host."
+    ),
     Setting("url", str, None, "The feed's http(s) URL.", required=True),
 )
 
