@@ -109,9 +109,7 @@ DEFAULTS: tuple[Setting, ...] = (
 )
 
 FEED: tuple[Setting, ...] = (
-    Setting(
-        "name", str, "", "The outlet's name, shown beside its reports; none: the feed's host."
-    ),
+    Setting("name", str, "", "The outlet's name, shown beside its reports; none: the feed's host."),
     Setting("url", str, None, "The feed's http(s) URL.", required=True),
 )
 
