@@ -25,6 +25,14 @@ def test_check_lists_the_committed_feeds() -> None:
     assert "OK, 22 feeds" in result.stdout and "Ars Technica" in result.stdout
 
 
+def test_a_feed_of_one_line_is_checked_under_its_hosts_name(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nurl = "https://www.theguardian.com/world/rss"\n')
+    result = run("check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "OK, 1 feeds" in result.stdout and "theguardian.com" in result.stdout
+
+
 def test_bad_config_is_one_message_and_exit_2(tmp_path: Path) -> None:
     config = tmp_path / "feeds.toml"
     config.write_text('[[feeds]]\nname = "X"\nurl = "https://example.org/"\nmax_article = 3\n')
