@@ -151,7 +151,8 @@ def check_command(config_path: Path) -> None:
     config = load_config(config_path)
     out.print(feed_table(config))
     out.print(
-        f"{config_path}: OK, {len(config.feeds)} feeds; writes {', '.join(config.formats)} "
+        f"{config_path}: OK, {len(config.feeds)} feed{'' if len(config.feeds) == 1 else 's'}; "
+        f"writes {', '.join(config.formats)} "
         f"to {config.output_dir}; store {config.database}"
     )
 
