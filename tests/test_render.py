@@ -210,7 +210,7 @@ def test_a_developing_story_says_what_is_new_and_where_it_was_before_in_every_fo
     )
     assert (
         "DEVELOPING: 1 new report since the last edition, from Daily Ledger\n"
-        "Earlier coverage: 20 January 2022 (briefing-2022-01-20.txt)\n\n"
+        "Earlier coverage: 20 January 2022\n\n"  # no file name: this is the e-mail's text too
     ) in render_text(briefing)
     mail = re.sub(r"<[^>]+>", "", render_email(briefing).html)
     assert f"{said}. Earlier coverage: 20 January 2022" in mail
