@@ -41,7 +41,7 @@ import numpy as np
 from scipy import sparse
 
 from .feeddates import CALENDAR_NAMES
-from .headline import story_headline
+from .headline import FILLER, story_headline
 from .linkage import average_linkage, group_of
 from .models import Article, PastStory, Story
 from .sections import NAME_THREAD, NEAREST_FLOOR, divide_by_names, join_nearest
@@ -269,13 +269,13 @@ def topic_labels(
 
 
 def _label_terms(terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray) -> list[str]:
-    """The first LABEL_TERMS distinct terms by weight, less numbers and the names of days and
-    months (they say when, not what); a name holding words already taken takes their place
-    ('fc', 'utrecht', then 'fc utrecht': FC Utrecht)."""
+    """The first LABEL_TERMS distinct terms by weight, less numbers, the names of days and
+    months (they say when, not what) and headlines' filler ("says"); a name holding words
+    already taken takes their place ('fc', 'utrecht', then 'fc utrecht': FC Utrecht)."""
     label: list[str] = []
     for index in np.lexsort((columns, -weights))[: LABEL_TERMS * 4]:
         term = terms[columns[index]]
-        if term.isdigit() or term in _CALENDAR:
+        if term.isdigit() or term in _CALENDAR or term in FILLER:
             continue
         words = set(term.split())
         held = [t for t in label if t != term and set(t.split()) <= words]

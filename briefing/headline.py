@@ -29,7 +29,9 @@ LEAD_WORDS = 50
 # RSS lets an item go without a title (Scripting News posts so): a story of such items is
 # headed, as feed readers show them, by its first sentence, cut at this many words.
 UNTITLED_WORDS = 14
-_STOP = frozenset(ENGLISH_STOP_WORDS | {"says", "said", "say", "new"})
+# Words headlines use of every story: they tell no story, and no topic, from another.
+FILLER = frozenset({"says", "said", "say", "new"})
+_STOP = frozenset(ENGLISH_STOP_WORDS | FILLER)
 _SEPARATOR = r"\s+[|\-–—:·•]\s+"
 _SEPARATOR_RE = re.compile(_SEPARATOR)
 _HEAD_RE = re.compile(r"^(.+?)\s*[|\-–—:·•]\s+")

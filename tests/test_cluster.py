@@ -414,6 +414,22 @@ def test_a_label_names_a_name_whole_and_no_day() -> None:
     assert terms[:2] == ["FC Utrecht", "Feyenoord"] and "Sunday" not in terms
 
 
+def test_a_label_names_no_headline_filler() -> None:
+    """'Facebook · Says · Algorithm' was a label: 'says' is in headlines of every kind."""
+    from briefing.cluster import topic_labels
+    from briefing.similarity import article_space
+
+    reports = [
+        ("Minister says budget will pass", "The finance minister says the budget will pass."),
+        ("Budget deal close, minister says", "A budget deal is close, the minister says."),
+        ("Minister says deficit shrinks", "The budget deficit shrinks, the minister says."),
+    ]
+    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
+    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    terms = label.lower().split(" · ")
+    assert "budget" in terms and "says" not in terms
+
+
 def test_a_label_names_no_day_in_portuguese_either() -> None:
     """'Bolsonaro · Feira · Segunda' was a label: 'segunda-feira' is Monday."""
     from briefing.cluster import topic_labels
