@@ -270,10 +270,13 @@ def without_template(entries: Sequence[Entry]) -> list[Entry]:
     if len(entries) < TEMPLATE_MIN:
         return list(entries)
     floor = max(TEMPLATE_MIN, (len(entries) + 1) // 2)
-    shapes = Counter(_shape(p) for e in entries for p in set(e.summary.split("\n\n")) if p)
+    # Each entry's paragraphs by shape, and how often it says each.
+    said = [Counter(_shape(p) for p in e.summary.split("\n\n") if p) for e in entries]
+    shapes = Counter(p for own in said for p in own)  # entries holding each
+    twice = Counter(p for own in said for p, count in own.items() if count > 1)
     openings = Counter(o for e in entries for o in _openings(e.summary))
     template = {p for p, count in shapes.items() if count >= floor}
-    template |= {p for p, count in _said_twice(entries).items() if count >= TEMPLATE_MIN}
+    template |= {p for p, count in twice.items() if count >= TEMPLATE_MIN}
     lines = {o for o, count in openings.items() if count >= floor}
     if not template and not lines:
         return list(entries)
@@ -286,15 +289,6 @@ def without_template(entries: Sequence[Entry]) -> list[Entry]:
         )
 
     return [dataclasses.replace(e, summary=own(e.summary)) for e in entries]
-
-
-def _said_twice(entries: Sequence[Entry]) -> Counter[str]:
-    """For each paragraph (by shape), how many entries hold it twice or more."""
-    found: Counter[str] = Counter()
-    for entry in entries:
-        shapes = Counter(_shape(p) for p in entry.summary.split("\n\n") if p)
-        found.update(p for p, count in shapes.items() if count > 1)
-    return found
 
 
 def _openings(summary: str) -> set[str]:

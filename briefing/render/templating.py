@@ -87,8 +87,12 @@ class News(NamedTuple):
     new_reports: int  # reports not in any earlier edition
     new_outlets: tuple[str, ...]
     previous: date | None  # the last edition that showed the story
-    previous_file: str  # that edition's HTML file, beside this one
     previous_stem: str  # that edition's file name without its suffix: each format adds its own
+
+    @property
+    def previous_file(self) -> str:
+        """That edition's HTML file, beside this one."""
+        return f"{self.previous_stem}.html" if self.previous_stem else ""
 
 
 def html_environment(template_dir: Path | None, zone: tzinfo) -> Environment:
@@ -256,9 +260,7 @@ def story_news(story: Story) -> News:
     # The file name pipeline.edition_stem gives; built from a date, so it is always safe.
     stem = f"briefing-{previous.isoformat()}" if previous else ""
     outlets_new = tuple(dict.fromkeys(a.source for a in new))
-    return News(
-        mark, len(new), outlets_new, previous if mark else None, stem and f"{stem}.html", stem
-    )
+    return News(mark, len(new), outlets_new, previous if mark else None, stem)
 
 
 def other_title(story: Story) -> Article | None:
