@@ -19,6 +19,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m pip install --quiet -e '.[bench]'
 	$(VENV)/bin/python benchmarks/extraction.py
 	$(VENV)/bin/python benchmarks/clustering.py
+	$(VENV)/bin/python benchmarks/continuity.py
 	$(VENV)/bin/python benchmarks/clustering_scale.py
 	$(VENV)/bin/python benchmarks/summaries.py
 	$(VENV)/bin/python benchmarks/fetch.py

@@ -1,0 +1,225 @@
+"""Measure how stories are carried across editions, on ECB+'s events spread over four days.
+
+Usage: python benchmarks/continuity.py [--json PATH] [--data PATH] [--errors]
+
+Each ECB+ topic holds two events of the same kind (two earthquakes, two rounds of talks). Here
+each event's reports are split in two, by document id, and the editions of four days are made
+through a real store (a SQLite file), as `briefing run` makes them:
+
+    day 1: the first half of each topic's event A      day 3: the first half of event B
+    day 2: the second half of event A                  day 4: the second half of event B
+
+Once with A the `ecb` event of every topic, once with A the `ecbplus` one. A story of day 2
+should continue A's story of day 1 ("developing"), one of day 4 B's of day 3; a story of day 3
+should continue nothing, though A's story of the same kind ran one and two days before. A
+story's event is the one most of its reports belong to; a past story's, the one most of the
+reports new in its latest edition belong to (so one wrong link is counted once, not again when
+the next day rightly continues it). Scored per story and per report:
+
+- precision: of the stories (reports) linked to a past story, how many to one of their event;
+- recall: of those whose event ran before, how many are linked to one of their event.
+
+The threshold (`link_threshold` of `cluster_stories`) is swept; the held-out figure chooses it
+on half the topics (odd or even) and scores it on the other half. `--errors` lists every wrong
+link and every missed one at the threshold the pipeline holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ecb import DATA, FIXED_TIME, load_documents, to_article  # noqa: E402
+
+from briefing.cluster import LINK_THRESHOLD, cluster_stories  # noqa: E402
+from briefing.models import Article, Story  # noqa: E402
+from briefing.store import open_store  # noqa: E402
+
+HISTORY_DAYS = 14
+THRESHOLDS = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.24, 0.28, 0.32)
+FIRST_DAY = date(2024, 1, 1)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One story of days 2 to 4: its event, and the event of the past story it continues."""
+
+    day: int
+    topic: int
+    event: str
+    reports: int
+    continued: str | None  # the continued past story's event, or None
+    expected: bool  # whether its event ran in an earlier edition
+    headline: str
+    past_headline: str
+
+
+def schedule(docs: list[dict], first: str) -> list[list[dict]]:
+    """The four days' documents: event A (`first`) on days 1-2, the other event on days 3-4."""
+    days: list[list[dict]] = [[], [], [], []]
+    for topic in sorted({d["topic"] for d in docs}):
+        events = sorted({d["event_cluster"] for d in docs if d["topic"] == topic})
+        a = next(e for e in events if e.endswith(f"_{first}"))
+        for offset, event in ((0, a), (2, next(e for e in events if e != a))):
+            reports = sorted((d for d in docs if d["event_cluster"] == event), key=_doc_order)
+            half = (len(reports) + 1) // 2
+            days[offset] += reports[:half]
+            days[offset + 1] += reports[half:]
+    return days
+
+
+def _doc_order(doc: dict) -> tuple[int, str]:
+    """ECB+ numbers its documents within an event ("3_10ecbplus"): in that number's order."""
+    number = doc["doc_id"].split("_", 1)[1].rstrip("abcdefghijklmnopqrstuvwxyz")
+    return (int(number) if number.isdigit() else 0, doc["doc_id"])
+
+
+def run_days(days: list[list[dict]], threshold: float, store_path: Path) -> list[Link]:
+    """Make the four editions through one store; every story of days 2-4 as a Link."""
+    event_of = {d["doc_id"]: d["event_cluster"] for day in days for d in day}
+    topic_of = {d["doc_id"]: d["topic"] for day in days for d in day}
+    seen_events: set[str] = set()
+    past_event: dict[str, str] = {}
+    past_headline: dict[str, str] = {}
+    links: list[Link] = []
+    with open_store(store_path) as store:
+        for number, docs in enumerate(days):
+            edition = FIRST_DAY + timedelta(days=number)
+            articles = [_on_day(to_article(d), number) for d in docs]
+            store.save_articles(articles, FIXED_TIME + timedelta(days=number, hours=12))
+            previous = store.recent_stories(edition, HISTORY_DAYS)
+            stories = cluster_stories(articles, previous=previous, link_threshold=threshold)
+            shown = [s for s in stories if s.status != "unchanged"]
+            for story in shown:
+                event = _majority(story, event_of)
+                if number:
+                    links.append(
+                        Link(
+                            day=number + 1,
+                            topic=topic_of[story.articles[0].id],
+                            event=event,
+                            reports=len(story.articles),
+                            continued=past_event.get(story.id) if story.previous_edition else None,
+                            expected=event in seen_events,
+                            headline=story.headline,
+                            past_headline=past_headline.get(story.id, ""),
+                        )
+                    )
+            for story in shown:  # what a reader last saw of it: the reports new in it
+                past_event[story.id] = _majority(story, event_of, story.new_article_ids)
+                past_headline[story.id] = story.headline
+            seen_events |= {event_of[d["doc_id"]] for d in docs}
+            store.save_stories(edition, shown)
+    return links
+
+
+def _on_day(article: Article, number: int) -> Article:
+    """The article published at noon of the schedule's day `number`."""
+    return replace(article, published=FIXED_TIME + timedelta(days=number))
+
+
+def _majority(story: Story, event_of: dict[str, str], ids: Sequence[str] = ()) -> str:
+    """The event most of the story's reports (or of `ids`) belong to; a tie to the first."""
+    counts = Counter(event_of[i] for i in (ids or [a.id for a in story.articles]))
+    return min(counts, key=lambda e: (-counts[e], e))
+
+
+def score(links: Sequence[Link]) -> dict[str, float]:
+    """Precision and recall of the links, per story and per report."""
+    result: dict[str, float] = {}
+    for unit, weight in (("stories", lambda _: 1), ("reports", lambda link: link.reports)):
+        linked = sum(weight(x) for x in links if x.continued is not None)
+        right = sum(weight(x) for x in links if x.continued is not None and x.continued == x.event)
+        due = sum(weight(x) for x in links if x.expected)
+        p = right / linked if linked else 1.0
+        r = right / due if due else 1.0
+        result[f"{unit}_precision"] = p
+        result[f"{unit}_recall"] = r
+        result[f"{unit}_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+    result["wrong_links"] = sum(1 for x in links if x.continued not in (None, x.event))
+    result["missed"] = sum(1 for x in links if x.expected and x.continued != x.event)
+    return result
+
+
+def links_at(docs: list[dict], threshold: float) -> list[Link]:
+    """The links of both schedules (A the `ecb` events, then the `ecbplus` ones)."""
+    links: list[Link] = []
+    for first in ("ecb", "ecbplus"):
+        with tempfile.TemporaryDirectory() as tmp:
+            links += run_days(schedule(docs, first), threshold, Path(tmp) / "store.sqlite")
+    return links
+
+
+def held_out(by_threshold: dict[float, list[Link]]) -> dict:
+    """Threshold chosen on odd topics by report F1, scored on even, and the reverse."""
+    folds = []
+    for tune, test in ((1, 0), (0, 1)):
+        tuned = {
+            t: score([x for x in links if x.topic % 2 == tune])["reports_f1"]
+            for t, links in by_threshold.items()
+        }
+        best = max(tuned, key=lambda t: (tuned[t], -t))
+        held = score([x for x in by_threshold[best] if x.topic % 2 == test])
+        folds.append({"threshold": best, **held})
+    return {"folds": folds}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--errors", action="store_true", help="wrong and missed links only")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"skipped: {args.data} not found")
+        return 0
+    docs = load_documents(args.data)
+    if args.errors:
+        for x in links_at(docs, LINK_THRESHOLD):
+            if x.continued not in (None, x.event):
+                print(f"wrong  day {x.day} {x.event}: {x.headline!r} <- {x.past_headline!r}")
+            elif x.expected and x.continued != x.event:
+                print(f"missed day {x.day} {x.event} ({x.reports} reports): {x.headline!r}")
+        return 0
+    by_threshold = {t: links_at(docs, t) for t in sorted({*THRESHOLDS, LINK_THRESHOLD})}
+    result = {
+        "held_threshold": LINK_THRESHOLD,
+        "sweep": {t: score(links) for t, links in by_threshold.items()},
+        "held_out": held_out(by_threshold),
+    }
+    report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+def report(result: dict) -> None:
+    print("stories carried across four editions of ECB+ events (see the docstring)")
+    print(
+        f"{'threshold':>9} {'story P':>8} {'story R':>8} {'rep. P':>8} {'rep. R':>8} "
+        f"{'rep. F1':>8} {'wrong':>6} {'missed':>7}"
+    )
+    for t, s in result["sweep"].items():
+        mark = " (held)" if t == result["held_threshold"] else ""
+        print(
+            f"{t:9.2f} {s['stories_precision']:8.3f} {s['stories_recall']:8.3f} "
+            f"{s['reports_precision']:8.3f} {s['reports_recall']:8.3f} {s['reports_f1']:8.3f} "
+            f"{s['wrong_links']:6d} {s['missed']:7d}{mark}"
+        )
+    for fold in result["held_out"]["folds"]:
+        print(
+            f"held out: chosen {fold['threshold']:.2f} -> reports P {fold['reports_precision']:.3f}"
+            f" R {fold['reports_recall']:.3f} F1 {fold['reports_f1']:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
