@@ -241,6 +241,22 @@ def test_markdown_keeps_a_leading_number_as_text_without_a_stray_backslash() -> 
     assert ">127.0.0.1</a>" in page
 
 
+GLUED = "2BD/2BA,Ground Floor,Patio,Fireplace,Dishwasher,Hardwood,PetOK (hercules, pinole) $2100"
+
+
+def test_a_headline_glued_by_commas_breaks_after_a_comma_not_inside_a_word() -> None:
+    """A listing's title written without spaces after its commas was one long word to the
+    line breaker, which cut it where the column ended ("Hardwo" / "od")."""
+    base = make_briefing()
+    story = dataclasses.replace(base.sections[0].stories[1], headline=GLUED)
+    page = render_html(make_briefing(sections=(Section("World", (story,)),)))
+    assert "Patio,<wbr>Fireplace,<wbr>Dishwasher" in page and "2BD/2BA,<wbr>Ground" in page
+    _, text = pdf_text(render_pdf(page))
+    words = re.findall(r"[A-Za-z]+", text)
+    for word in ("Ground", "Patio", "Fireplace", "Dishwasher", "Hardwood", "PetOK"):
+        assert words.count(word) == 2, word  # whole in the contents and on the card
+
+
 def test_a_card_with_nothing_more_to_link_has_no_also_line(html: str) -> None:
     assert 'class="also"' not in html
 

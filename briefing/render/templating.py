@@ -39,6 +39,9 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 # C0 controls (bar tab and newline) and DEL break lxml and the PDF text layer (RELIABILITY 29).
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A comma with a letter right after it: "Patio,Fireplace,Dishwasher" is one word to a line
+# breaker, which then cuts it anywhere ("Hardwo-od" on paper); after the comma is better.
+_GLUED_COMMA = re.compile(r"(?<=,)(?=[^\W\d_])")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # Characters that mean something to Markdown or to the HTML a Markdown viewer lets through.
@@ -107,7 +110,14 @@ def html_environment(template_dir: Path | None, zone: tzinfo) -> Environment:
         lstrip_blocks=True,
     )
     _add_filters(env, zone)
+    env.filters["breakable"] = breakable
     return env
+
+
+def breakable(text: object) -> Markup:
+    """The text escaped, with a line break allowed after each comma glued to the next word."""
+    parts = _GLUED_COMMA.split(_CONTROL_CHARS.sub("", str(text)))
+    return Markup("<wbr>").join(parts)  # join escapes each part
 
 
 def text_environment(template_dir: Path | None, zone: tzinfo, *, markdown: bool) -> Environment:
