@@ -409,13 +409,46 @@ def link_previous(
     threshold: float,
     joint: np.ndarray | None = None,
 ) -> list[Story]:
-    """Give each story that continues a past one that story's id and what is new since."""
-    matches = match_previous(stories, previous, space, rows, threshold, joint)
+    """Give each story that continues a past one that story's id and what is new since.
+
+    A past story is continued by one story of the day. Another that continues it too (it reads
+    like it and falls into one story with it when clustered together: `match_previous`) is
+    the same event split in two today, and joins the one that continues it; another that only
+    holds some of its reports, re-read today, is new if it has new reports, else unchanged.
+    """
+    links = match_previous(stories, previous, space, rows, threshold, joint)
     last = max(p.edition for p in previous)
-    return [
-        _continued(s, previous[matches[k]], last) if k in matches else s
-        for k, s in enumerate(stories)
-    ]
+    merged = {k: list(s.articles) for k, s in enumerate(stories)}
+    for k, into in links.joins.items():
+        merged[into] += merged.pop(k)
+    out = []
+    for k, articles in merged.items():
+        story = (
+            stories[k]
+            if len(articles) == len(stories[k].articles)
+            else _joined(stories[k], articles)
+        )
+        if k in links.continues:
+            story = _continued(story, previous[links.continues[k]], last)
+        elif k in links.reread:
+            story = replace(story, status="unchanged")
+        out.append(story)
+    return out
+
+
+def _joined(story: Story, articles: list[Article]) -> Story:
+    """The story with more reports, in time order, its headline chosen again, its label kept."""
+    ordered = sorted(articles, key=lambda a: (a.published, a.id))
+    return _labelled(_make_story(ordered), story.auto_topic)
+
+
+@dataclass(frozen=True)
+class Links:
+    """How a day's stories (by index) continue past ones (by index)."""
+
+    continues: dict[int, int]  # story -> the past story it continues
+    joins: dict[int, int]  # story -> the story it joins (both continue one past story)
+    reread: frozenset[int]  # stories made only of reports of a past story another continues
 
 
 def match_previous(
@@ -425,12 +458,11 @@ def match_previous(
     rows: dict[str, int],
     threshold: float,
     joint: np.ndarray | None = None,
-) -> dict[int, int]:
-    """Story index -> past story index: shared reports first, else the most similar past story
-    (plain similarity at least `threshold`) that, given each row's story when today's and the
-    past reports are clustered together (`joint`), holds the joint story of most of its reports."""
-    shared = _by_shared_reports(stories, previous)
-    taken = set(shared.values())
+) -> Links:
+    """Which story continues which past story: the one holding most of its reports, else the
+    most similar (plain similarity at least `threshold`) that, given each row's story when the
+    day's and the past reports are clustered together (`joint`), holds the joint story of
+    most of its reports. One story per past story; another story similar so joins it."""
     scored = _by_similarity(stories, previous, space, rows, threshold)
     if joint is not None:
         scored = {
@@ -438,11 +470,31 @@ def match_previous(
             for (k, p), s in scored.items()
             if _together(stories[k].articles, previous[p].articles, joint, rows)
         }
-    for (k, p), _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])):
-        if k not in shared and p not in taken:
-            shared[k] = p
-            taken.add(p)
-    return shared
+    shared = _by_shared_reports(stories, previous)
+    continues: dict[int, int] = {}
+    taker: dict[int, int] = {}
+    # Most shared reports first; of two sharing as many, the larger (the one that has grown).
+    size = [len(story.articles) for story in stories]
+    by_shared = sorted(shared, key=lambda kp: (-shared[kp], -size[kp[0]], -scored.get(kp, 0), kp))
+    for k, p in by_shared + sorted(scored, key=lambda kp: (-scored[kp], kp)):
+        if k not in continues and p not in taker:
+            continues[k] = p
+            taker[p] = k
+    joins: dict[int, int] = {}
+    for k, p in sorted(scored, key=lambda kp: (-scored[kp], kp)):
+        # Not one holding some of the past story's reports: its likeness to the past story
+        # would be those reports' likeness to themselves.
+        if k not in continues and k not in joins and p in taker and (k, p) not in shared:
+            joins[k] = taker[p]
+    reread = frozenset(
+        k
+        for (k, p) in shared
+        if k not in continues
+        and k not in joins
+        and p in taker
+        and all(a.id in previous[p].article_ids for a in stories[k].articles)
+    )
+    return Links(continues, joins, reread)
 
 
 def _together(
@@ -454,14 +506,15 @@ def _together(
     return 2 * inside >= len(today)
 
 
-def _by_shared_reports(stories: Sequence[Story], previous: Sequence[PastStory]) -> dict[int, int]:
-    """A story holding reports of a past story continues it (the one it shares most with)."""
+def _by_shared_reports(
+    stories: Sequence[Story], previous: Sequence[PastStory]
+) -> dict[tuple[int, int], int]:
+    """(story, past story) -> how many reports they share, where they share any."""
     owner = {aid: p for p, past in enumerate(previous) for aid in past.article_ids}
-    found: dict[int, int] = {}
+    found: dict[tuple[int, int], int] = {}
     for k, story in enumerate(stories):
-        counts = Counter(owner[a.id] for a in story.articles if a.id in owner)
-        if counts:
-            found[k] = min(counts, key=lambda p: (-counts[p], p))
+        for p, count in Counter(owner[a.id] for a in story.articles if a.id in owner).items():
+            found[(k, p)] = count
     return found
 
 

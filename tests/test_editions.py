@@ -130,6 +130,38 @@ def test_three_editions_developing_unchanged_and_returning(tmp_path: Path) -> No
         assert past[quake_id].edition == day2
 
 
+def test_a_past_story_split_in_two_today_is_continued_by_one_of_them(tmp_path: Path) -> None:
+    """Yesterday's story held a quake report and a strike report; re-read today beside a new
+    report of each, they fall into two stories. Both used to take the past story's id, and the
+    edition could not be recorded (two rows of one story in one edition)."""
+    day2 = DAY1 + timedelta(days=1)
+    quake = article("q1", "Reuters", "Taiwan earthquake kills nine in Hualien", QUAKE, DAY1, 9)
+    strike = article("s1", "DW", "Lufthansa strike grounds flights", STRIKE, DAY1, 10)
+    with open_store(tmp_path / "store.db") as store:
+        store.save_articles([quake, strike], datetime(2024, 3, 5, 23, tzinfo=UTC))
+        mixed = Story(
+            id="mixed", headline="Quake and strike", topic="World", articles=(quake, strike)
+        )
+        store.save_stories(DAY1, [mixed])
+        second = edition(
+            store,
+            day2,
+            [
+                article("q2", "AFP", "Taiwan quake toll rises to twelve", QUAKE_LATER, day2, 8),
+                article("s2", "AP", "Lufthansa strike strands passengers", STRIKE, day2, 9),
+            ],
+        )
+        assert len(second) == 2 and len({s.id for s in second}) == 2
+        (continued,) = [s for s in second if s.id == "mixed"]
+        assert continued.status == "developing" and len(continued.new_article_ids) == 1
+        (other,) = [s for s in second if s.id != "mixed"]
+        assert other.status == "new"
+        assert {p.id for p in store.recent_stories(day2 + timedelta(days=1), 14)} == {
+            "mixed",
+            other.id,
+        }
+
+
 def test_saving_an_edition_again_replaces_it(tmp_path: Path) -> None:
     arts = [article("q1", "Reuters", "Quake", QUAKE, DAY1, 9)]
     with open_store(tmp_path / "store.db") as store:
