@@ -67,7 +67,7 @@ GROUP_MIN = 4  # a smaller section keeps the plain similarity: too few to tell i
 # A story of an earlier edition is continued by a story whose reports average this plain
 # similarity with its own, and that most of whose reports fall into one story with the past
 # one's when clustered together (`joint_stories`). Measured with benchmarks/continuity.py: on
-# ECB+'s events over four editions, 0.10 to 0.16 tie (report F1 0.939 to 0.941).
+# ECB+'s events over four editions, 0.10 to 0.16 differ by a report (F1 0.943 to 0.946).
 LINK_THRESHOLD = 0.16
 # A day and a half: a story's reports arrive over a day's feeds (time zones, late pick-ups),
 # while a follow-up event (the next meeting, the verdict after the trial) comes days later.
@@ -407,7 +407,7 @@ def link_previous(
     space: Space,
     rows: dict[str, int],
     threshold: float,
-    joint: np.ndarray | None = None,
+    joint: np.ndarray,
 ) -> list[Story]:
     """Give each story that continues a past one that story's id and what is new since.
 
@@ -457,19 +457,17 @@ def match_previous(
     space: Space,
     rows: dict[str, int],
     threshold: float,
-    joint: np.ndarray | None = None,
+    joint: np.ndarray,
 ) -> Links:
     """Which story continues which past story: the one holding most of its reports, else the
     most similar (plain similarity at least `threshold`) that, given each row's story when the
     day's and the past reports are clustered together (`joint`), holds the joint story of
     most of its reports. One story per past story; another story similar so joins it."""
-    scored = _by_similarity(stories, previous, space, rows, threshold)
-    if joint is not None:
-        scored = {
-            (k, p): s
-            for (k, p), s in scored.items()
-            if _together(stories[k].articles, previous[p].articles, joint, rows)
-        }
+    scored = {
+        (k, p): s
+        for (k, p), s in _by_similarity(stories, previous, space, rows, threshold).items()
+        if _together(stories[k].articles, previous[p].articles, joint, rows)
+    }
     shared = _by_shared_reports(stories, previous)
     continues: dict[int, int] = {}
     taker: dict[int, int] = {}
