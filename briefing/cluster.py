@@ -74,6 +74,7 @@ LINK_THRESHOLD = 0.16
 DEFAULT_MAX_GAP_HOURS = 36.0
 LABEL_TERMS = 3
 LABEL_TEXTS = 20  # a section's reports read for how its label's terms are written
+PHRASE_WORDS = 2  # at most, in a label's term made of two ('health care')
 # Days and months say when, not what, in English and in the languages whose feed dates are
 # read (feeddates.py); "march" (a protest) and "may" (a prime minister) stay.
 _CALENDAR = (CALENDAR_WORDS - {"march"}) | CALENDAR_NAMES
@@ -298,34 +299,75 @@ def topic_labels(
         if len(g) < 2:
             labels.append("")
             continue
+        texts = [_head(articles[i]) for i in g[:LABEL_TEXTS]] if articles else []
         terms = _label_terms(
             space.terms,
             totals.indices[totals.indptr[k] : totals.indptr[k + 1]],
             totals.data[totals.indptr[k] : totals.indptr[k + 1]],
+            [t.lower().replace("-", " ") for t in texts],
         )
-        texts = [_head(articles[i]) for i in g[:LABEL_TEXTS]] if articles else []
-        labels.append(" · ".join(written(t, texts) for t in terms))
+        labels.append(" · ".join(_heading(written(t, texts)) for t in terms))
     return labels
 
 
-def _label_terms(terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray) -> list[str]:
+def _label_terms(
+    terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray, texts: Sequence[str] = ()
+) -> list[str]:
     """The first LABEL_TERMS distinct terms by weight, less numbers, the names of days and
     months (they say when, not what) and headlines' filler ("says"); a name holding words
-    already taken takes their place ('fc', 'utrecht', then 'fc utrecht': FC Utrecht)."""
+    already taken takes their place ('fc', 'utrecht', then 'fc utrecht': FC Utrecht), and so
+    does a phrase the group's lowered `texts` mostly write two of its terms as ('care',
+    'health', then 'health care')."""
     label: list[str] = []
     for index in np.lexsort((columns, -weights))[: LABEL_TERMS * 4]:
         term = terms[columns[index]]
-        if term.isdigit() or term in _CALENDAR or term in FILLER:
-            continue
+        if not any(c.isalpha() for c in term) or term in _CALENDAR or term in FILLER:
+            continue  # a number ('6,000', '11.2') says how much, not what
         words = set(term.split())
         held = [t for t in label if t != term and set(t.split()) <= words]
+        repeats = any(_overlap(term, words, t) for t in label)
+        phrases = {} if repeats else {t: p for t in label if (p := _phrase(t, term, texts))}
         if held:  # looked for even once the label is full: a name frees the slots it fills
             at = label.index(held[0])
             label = [t for t in label if t not in held]
             label.insert(at, term)
-        elif len(label) < LABEL_TERMS and not any(_overlap(term, words, t) for t in label):
+        elif phrases:  # a term that makes a phrase with one taken joins it, full label or not
+            label = [phrases.get(t, t) if t == next(iter(phrases)) else t for t in label]
+        elif len(label) < LABEL_TERMS and not repeats:
             label.append(term)
     return label
+
+
+def _phrase(taken: str, term: str, texts: Sequence[str]) -> str:
+    """The two terms as one phrase ('health care'), in the order the texts write them next to
+    each other, when two or more texts, and most of those that have both, so write them; else
+    "". One text alone is no evidence ('Leonardo does', 'Safari refuse'), and a phrase of more
+    than PHRASE_WORDS words is no label."""
+    if not texts or len(taken.split()) + len(term.split()) > PHRASE_WORDS:
+        return ""
+    both = [t for t in texts if _has(t, taken) and _has(t, term)]
+    for phrase in (f"{taken} {term}", f"{term} {taken}"):
+        written = sum(_has(t, phrase) for t in both)
+        if written >= 2 and 2 * written > len(both):
+            return phrase
+    return ""
+
+
+def _has(text: str, term: str) -> bool:
+    """Whether a lowered text holds the term as whole words."""
+    at = text.find(term)
+    while at >= 0:
+        if not (_in_word(text, at - 1) or _in_word(text, at + len(term))):
+            return True
+        at = text.find(term, at + 1)
+    return False
+
+
+def _heading(form: str) -> str:
+    """A label's term with a capital, as a heading's words have: 'southern Iran' is 'Southern
+    Iran'; a first word with a capital of its own ('iPhone X', 'eBay') is left as it is."""
+    first = form.split(" ", 1)[0]
+    return form if any(c.isupper() for c in first) else form[:1].upper() + form[1:]
 
 
 def _overlap(term: str, words: set[str], taken: str) -> bool:

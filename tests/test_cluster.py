@@ -384,7 +384,32 @@ def test_automatic_topic_labels_keep_the_reports_spelling() -> None:
         make("h2", "HP cuts 6,000 printer jobs", text.replace("Tuesday", "Tuesday evening"), "AP"),
     ]
     (story,) = cluster_stories(articles)
-    assert "HP" in story.auto_topic.split(" · ")
+    words = story.auto_topic.replace(" · ", " ").split()
+    assert "HP" in words and "Hp" not in words
+    assert not any(w.replace(",", "").isdigit() for w in words)  # '6,000' says no topic
+
+
+def test_a_label_writes_two_terms_as_the_phrase_the_reports_write() -> None:
+    """'Care · Health · Socialist' read as three words; two or more reports write 'health
+    care'. One report alone writing two terms side by side is no phrase."""
+    text = (
+        "The Senate health care bill would cut Medicaid, and critics call the health care "
+        "plan a gift to the rich. Senators from Maine and Alaska said they would vote against "
+        "the health care bill, while the White House said single payer was socialist."
+    )
+    articles = [
+        make("c1", "Senate health care bill cuts Medicaid", text, "Reuters"),
+        make("c2", "Health care bill faces Senate revolt", text.replace("Maine", "Ohio"), "AP"),
+        make("c3", "Is health care socialist? Senators split", text, "NPR"),
+    ]
+    label = cluster_stories(articles)[0].auto_topic.split(" · ")
+    assert "Health care" in label or "Health Care" in label
+    assert not {"Health", "Care"} & set(label)
+    from briefing.cluster import _phrase
+
+    assert _phrase("care", "health", ["health care now", "the health care bill"]) == "health care"
+    assert _phrase("care", "health", ["health care now", "care for health"]) == ""
+    assert _phrase("care", "health", ["health care now"]) == ""
 
 
 def test_a_label_names_a_name_whole_and_no_day() -> None:
