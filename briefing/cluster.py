@@ -313,11 +313,11 @@ def topic_labels(
 def _label_terms(
     terms: tuple[str, ...], columns: np.ndarray, weights: np.ndarray, texts: Sequence[str] = ()
 ) -> list[str]:
-    """The first LABEL_TERMS distinct terms by weight, less numbers, the names of days and
-    months (they say when, not what) and headlines' filler ("says"); a name holding words
-    already taken takes their place ('fc', 'utrecht', then 'fc utrecht': FC Utrecht), and so
-    does a phrase the group's lowered `texts` mostly write two of its terms as ('care',
-    'health', then 'health care')."""
+    """The first LABEL_TERMS distinct terms by weight, less numbers and the names of days and
+    months (they say how much and when, not what) and headlines' filler ("says"); a name
+    holding words already taken takes their place ('fc', 'utrecht', then 'fc utrecht': FC
+    Utrecht), and so does a phrase the group's lowered `texts` mostly write two of its terms
+    as ('care', 'health', then 'health care')."""
     label: list[str] = []
     for index in np.lexsort((columns, -weights))[: LABEL_TERMS * 4]:
         term = terms[columns[index]]
@@ -332,7 +332,8 @@ def _label_terms(
             label = [t for t in label if t not in held]
             label.insert(at, term)
         elif phrases:  # a term that makes a phrase with one taken joins it, full label or not
-            label = [phrases.get(t, t) if t == next(iter(phrases)) else t for t in label]
+            first = next(iter(phrases))
+            label[label.index(first)] = phrases[first]
         elif len(label) < LABEL_TERMS and not repeats:
             label.append(term)
     return label
@@ -347,8 +348,8 @@ def _phrase(taken: str, term: str, texts: Sequence[str]) -> str:
         return ""
     both = [t for t in texts if _has(t, taken) and _has(t, term)]
     for phrase in (f"{taken} {term}", f"{term} {taken}"):
-        written = sum(_has(t, phrase) for t in both)
-        if written >= 2 and 2 * written > len(both):
+        side_by_side = sum(_has(t, phrase) for t in both)
+        if side_by_side >= 2 and 2 * side_by_side > len(both):
             return phrase
     return ""
 
