@@ -1,6 +1,6 @@
 """Measure how stories are carried across editions, on ECB+'s events spread over four days.
 
-Usage: python benchmarks/continuity.py [--json PATH] [--data PATH] [--errors]
+Usage: python benchmarks/continuity.py [--json PATH] [--data PATH] [--errors] [--words N]
 
 Each ECB+ topic holds two events of the same kind (two earthquakes, two rounds of talks). Here
 each event's reports are split in two, by document id, and the editions of four days are made
@@ -21,7 +21,8 @@ the next day rightly continues it). Scored per story and per report:
 
 The threshold (`link_threshold` of `cluster_stories`) is swept; the held-out figure chooses it
 on half the topics (odd or even) and scores it on the other half. `--errors` lists every wrong
-link and every missed one at the threshold the pipeline holds.
+link and every missed one at the threshold the pipeline holds. `--words N` cuts each text to its
+headline and first N words, as a feed's own summary gives it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ecb import DATA, FIXED_TIME, load_documents, to_article  # noqa: E402
+from ecb import DATA, FIXED_TIME, cut_to, load_documents, to_article  # noqa: E402
 
 from briefing.cluster import LINK_THRESHOLD, cluster_stories  # noqa: E402
 from briefing.models import Article, Story  # noqa: E402
@@ -178,11 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--errors", action="store_true", help="wrong and missed links only")
+    parser.add_argument(
+        "--words", type=int, help="each text cut to its headline and first N words (a summary)"
+    )
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"skipped: {args.data} not found")
         return 0
     docs = load_documents(args.data)
+    if args.words is not None:
+        docs = [cut_to(d, args.words) for d in docs]
     if args.errors:
         for x in links_at(docs, LINK_THRESHOLD):
             if x.continued not in (None, x.event):
