@@ -177,7 +177,7 @@ def test_ecb_events_carry_across_editions_and_their_twins_do_not(tmp_path: Path)
     days 1-2, its other event of the same kind on days 3-4, through a real store. Day 3's
     event must not pass for day 1's returning; linking on the plain similarity of the two
     stories did so for 17 stories (report precision 0.866); stories told apart as within a day
-    leave 11 (0.916), 8 of them events the day's own stories merge too."""
+    leave 11 (0.917), 8 of them events the day's own stories merge too."""
     data = need(EVAL / "clustering" / "documents.jsonl")
     docs = continuity.load_documents(data)
     links = continuity.run_days(
