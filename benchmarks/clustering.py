@@ -39,7 +39,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ecb import DATA, as_extracted, cut_to, load_documents, to_article  # noqa: E402
+from ecb import read_documents, reading_options, to_article  # noqa: E402
 
 from briefing.cluster import (  # noqa: E402
     DEFAULT_THRESHOLD,
@@ -305,25 +305,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print (and optionally save) the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the results here")
-    parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--errors", action="store_true", help="per-topic errors only")
     parser.add_argument(
         "--as-extracted",
         action="store_true",
         help="each text after the boilerplate pass the pipeline gives every article",
     )
-    parser.add_argument(
-        "--words", type=int, help="each text cut to its headline and first N words (a summary)"
-    )
+    reading_options(parser)
     args = parser.parse_args(argv)
-    if not args.data.exists():
-        print(f"skipped: {args.data} not found")
+    docs = read_documents(args)
+    if docs is None:
         return 0
-    docs = load_documents(args.data)
-    if args.as_extracted:
-        docs = [as_extracted(d) for d in docs]
-    if args.words is not None:
-        docs = [cut_to(d, args.words) for d in docs]
     if args.errors:
         print("\n".join(errors(docs)))
         return 0

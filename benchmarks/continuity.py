@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ecb import DATA, FIXED_TIME, cut_to, load_documents, to_article  # noqa: E402
+from ecb import FIXED_TIME, read_documents, reading_options, to_article  # noqa: E402
 
 from briefing.cluster import LINK_THRESHOLD, cluster_stories  # noqa: E402
 from briefing.models import Article, Story  # noqa: E402
@@ -177,18 +177,12 @@ def held_out(by_threshold: dict[float, list[Link]]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the results here")
-    parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--errors", action="store_true", help="wrong and missed links only")
-    parser.add_argument(
-        "--words", type=int, help="each text cut to its headline and first N words (a summary)"
-    )
+    reading_options(parser)
     args = parser.parse_args(argv)
-    if not args.data.exists():
-        print(f"skipped: {args.data} not found")
+    docs = read_documents(args)
+    if docs is None:
         return 0
-    docs = load_documents(args.data)
-    if args.words is not None:
-        docs = [cut_to(d, args.words) for d in docs]
     if args.errors:
         for x in links_at(docs, LINK_THRESHOLD):
             if x.continued not in (None, x.event):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from datetime import UTC, datetime
@@ -56,3 +57,25 @@ def _outlet(doc: dict) -> str:
     """The host of the document's URL, or its id when there is none."""
     url = doc.get("url") or ""
     return url.split("/")[2] if "://" in url else doc["doc_id"]
+
+
+def reading_options(parser: argparse.ArgumentParser) -> None:
+    """The options every ECB+ benchmark reads its documents by: where, and cut how short."""
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--words", type=int, help="each text cut to its headline and first N words (a summary)"
+    )
+
+
+def read_documents(args: argparse.Namespace) -> list[dict] | None:
+    """The documents as the options ask (as extracted, when a benchmark offers that, then cut);
+    None, said on standard output, when the data is not there."""
+    if not args.data.exists():
+        print(f"skipped: {args.data} not found")
+        return None
+    docs = load_documents(args.data)
+    if getattr(args, "as_extracted", False):
+        docs = [as_extracted(d) for d in docs]
+    if args.words is not None:
+        docs = [cut_to(d, args.words) for d in docs]
+    return docs

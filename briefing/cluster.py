@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -356,12 +356,16 @@ def _phrase(taken: str, term: str, texts: Sequence[str]) -> str:
 
 def _has(text: str, term: str) -> bool:
     """Whether a lowered text holds the term as whole words."""
-    at = text.find(term)
+    return next(_whole_words(text, term), None) is not None
+
+
+def _whole_words(low: str, term: str) -> Iterator[int]:
+    """Where a lowered text holds the term as whole words, not inside a longer word."""
+    at = low.find(term)
     while at >= 0:
-        if not (_in_word(text, at - 1) or _in_word(text, at + len(term))):
-            return True
-        at = text.find(term, at + 1)
-    return False
+        if not (_in_word(low, at - 1) or _in_word(low, at + len(term))):
+            yield at
+        at = low.find(term, at + 1)
 
 
 def _heading(form: str) -> str:
@@ -393,12 +397,8 @@ def written(term: str, texts: Sequence[str]) -> str:
         low = text.lower().replace("-", " ")  # 'New-Zealand' is found as 'new zealand'
         if len(low) != len(text):  # a letter whose lower case is longer: places would shift
             continue
-        at = low.find(term)
-        while at >= 0:
-            end = at + len(term)
-            if not (_in_word(low, at - 1) or _in_word(low, end)):
-                forms[text[at:end]] += 1
-            at = low.find(term, at + 1)
+        for at in _whole_words(low, term):
+            forms[text[at : at + len(term)]] += 1
     if forms:
         form = forms.most_common(1)[0][0]
         if not form.islower():

@@ -16,6 +16,7 @@ from .conftest import EVAL, ROOT, need
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import continuity  # noqa: E402
+import ecb  # noqa: E402
 
 WINDOW = timedelta(hours=48)  # wider than a day, so yesterday's reports are seen again today
 DAY1 = date(2024, 3, 5)
@@ -179,7 +180,7 @@ def test_ecb_events_carry_across_editions_and_their_twins_do_not(tmp_path: Path)
     stories did so for 17 stories (report precision 0.866); stories told apart as within a day
     leave 11 (0.917), 8 of them events the day's own stories merge too."""
     data = need(EVAL / "clustering" / "documents.jsonl")
-    docs = continuity.load_documents(data)
+    docs = ecb.load_documents(data)
     links = continuity.run_days(
         continuity.schedule(docs, "ecb"), LINK_THRESHOLD, tmp_path / "store.db"
     )
