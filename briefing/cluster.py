@@ -306,8 +306,26 @@ def topic_labels(
             totals.data[totals.indptr[k] : totals.indptr[k + 1]],
             [t.lower().replace("-", " ") for t in texts],
         )
-        labels.append(" · ".join(_heading(written(t, texts)) for t in terms))
+        labels.append(" · ".join(_distinct([_heading(written(t, texts)) for t in terms])))
     return labels
+
+
+def _distinct(forms: list[str]) -> list[str]:
+    """A label's written terms, each once: two terms written in one hyphenated word ('hit',
+    'run': 'Hit-and-run') are one, and a term inside a longer one is the longer, in the
+    first's place ('Hit-and-run', 'Hit-and-run driver')."""
+    kept: list[str] = []
+    for form in forms:
+        low = form.lower()
+        inside = [k for k, f in enumerate(kept) if _has(low, f.lower())]
+        if any(_has(f.lower(), low) for f in kept) and not inside:
+            continue
+        if inside:
+            kept[inside[0]] = form
+            kept = [f for k, f in enumerate(kept) if k not in inside[1:]]
+        else:
+            kept.append(form)
+    return kept
 
 
 def _label_terms(
@@ -376,8 +394,16 @@ def _heading(form: str) -> str:
 
 
 def _overlap(term: str, words: set[str], taken: str) -> bool:
-    """Whether a term repeats a label's: a word in common, or one inside the other ('iphone')."""
-    return term in taken or taken in term or not words.isdisjoint(taken.split())
+    """Whether a term repeats a label's: a word in common, its plural too ('elections' after
+    'parliamentary election'), or one inside the other ('iphone')."""
+    if term in taken or taken in term:
+        return True
+    return not {_singular(w) for w in words}.isdisjoint(_singular(w) for w in taken.split())
+
+
+def _singular(word: str) -> str:
+    """An English plural's '-s' dropped ('elections'); enough to tell a label's repeats."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _head(article: Article) -> str:
@@ -386,7 +412,9 @@ def _head(article: Article) -> str:
 
 def written(term: str, texts: Sequence[str]) -> str:
     """A lowercased term as the texts most often write it ('HP', 'BlackBerry', 'New Zealand');
-    capitalised when they only write it in lower case, or not at all.
+    capitalised when they only write it in lower case, or not at all. A term the texts mostly
+    write inside one hyphenated word is that word: 'degree murder' in 'first-degree murder',
+    'hit' in 'hit-and-run' (the terms were split at the hyphen).
 
     Terms are lowercased to be counted, but a label reads better in the reports' own hand: 'Hp'
     and 'Tsmc' are nobody's spelling. Plain string search on a lowered copy of each text (a
@@ -398,13 +426,35 @@ def written(term: str, texts: Sequence[str]) -> str:
         if len(low) != len(text):  # a letter whose lower case is longer: places would shift
             continue
         for at in _whole_words(low, term):
-            forms[text[at : at + len(term)]] += 1
+            forms[_compound(text, at, at + len(term))] += 1
     if forms:
-        form = forms.most_common(1)[0][0]
+        # The words most often written (a tie to the plain term), then their most frequent spelling
+        words: Counter[str] = Counter()
+        for form, count in forms.items():
+            words[form.lower().replace("-", " ")] += count
+        chosen = max(words, key=lambda w: (words[w], -len(w)))
+        form = max(
+            (f for f in forms if f.lower().replace("-", " ") == chosen), key=forms.__getitem__
+        )
         if not form.islower():
             return form
+        term = form
     # Each word's first letter only: str.title() would write '24th' as '24Th'.
     return " ".join(w[:1].upper() + w[1:] for w in term.split())
+
+
+def _compound(text: str, start: int, end: int) -> str:
+    """The text from start to end, taken on over hyphens to the whole word of letters it lies
+    in ('hit' in 'Hit-and-run', 'degree murder' in 'first-degree murder')."""
+    while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+        start -= 1
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isalpha():
+        end += 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+    return text[start:end]
 
 
 def _in_word(text: str, at: int) -> bool:

@@ -365,6 +365,14 @@ def test_seeds_sit_in_one_section_whether_or_not_their_topic_is_automatic() -> N
         ("tsmc", [], "Tsmc"),  # never written: capitalised, as before
         ("24th", ["on the 24th"], "24th"),  # not '24Th'
         ("hp", ["chp and hps"], "Hp"),  # inside other words: not found
+        # Terms are split at hyphens; mostly written inside one hyphenated word, they are it
+        ("hit", ["a hit-and-run driver", "the hit-and-run crash", "Hit-and-Run"], "Hit-and-run"),
+        (
+            "degree murder",
+            ["charged with first-degree murder", "first-degree murder"],
+            "First-degree Murder",
+        ),
+        ("russia", ["Russia-US talks", "Russia said", "in Russia"], "Russia"),  # mostly alone
     ],
 )
 def test_a_label_term_is_written_as_the_reports_write_it(term, texts, expected) -> None:
@@ -410,6 +418,43 @@ def test_a_label_writes_two_terms_as_the_phrase_the_reports_write() -> None:
     assert _phrase("care", "health", ["health care now", "the health care bill"]) == "health care"
     assert _phrase("care", "health", ["health care now", "care for health"]) == ""
     assert _phrase("care", "health", ["health care now"]) == ""
+
+
+def test_a_label_repeats_no_term_in_its_plural() -> None:
+    """'Turkmenistan · Parliamentary Election · Elections' said 'election' twice."""
+    import numpy as np
+
+    from briefing.cluster import _label_terms
+
+    terms = ("turkmenistan", "parliamentary election", "elections", "vote")
+    picked = _label_terms(terms, np.arange(4), np.array([4.0, 3.0, 2.0, 1.0]))
+    assert picked == ["turkmenistan", "parliamentary election", "vote"]
+
+
+def test_a_label_writes_a_hyphenated_word_whole_and_once() -> None:
+    """'Hit · Run · Woman': the terms are split at hyphens, so one word made two terms."""
+    from briefing.cluster import topic_labels
+    from briefing.similarity import article_space
+
+    reports = [
+        (
+            "Hit-and-run driver kills cyclist in Leeds",
+            "A hit-and-run driver killed a cyclist in Leeds; the hit-and-run car was found.",
+        ),
+        (
+            "Leeds cyclist dies in hit-and-run",
+            "Police in Leeds appealed for witnesses to the hit-and-run that killed a cyclist.",
+        ),
+        (
+            "Police hunt hit-and-run driver after Leeds cyclist killed",
+            "The hit-and-run driver who killed a cyclist in Leeds fled the scene, police said.",
+        ),
+    ]
+    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
+    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    terms = [t.lower() for t in label.split(" · ")]
+    assert sum("hit-and-run" in t for t in terms) == 1
+    assert not {"hit", "run"} & set(terms)
 
 
 def test_a_label_names_a_name_whole_and_no_day() -> None:
