@@ -257,6 +257,23 @@ def test_a_headline_glued_by_commas_breaks_after_a_comma_not_inside_a_word() -> 
         assert words.count(word) == 2, word  # whole in the contents and on the card
 
 
+def test_a_title_keeps_its_hyphenated_words_on_one_line() -> None:
+    """'Russia-' then 'US security talks' on the web page's masthead: the hyphenated word is
+    held together, and paper's running header still gives the whole title."""
+    from briefing.render.templating import compounds_whole
+
+    assert str(compounds_whole("A <b> & Hit-and-run")) == (
+        'A &lt;b&gt; &amp; <span class="compound">Hit-and-run</span>'
+    )
+    assert "<span" not in compounds_whole("x - y, Ultra-long-compound-word-that-runs-on-and-on")
+    title = "Demo Briefing: Russia-US security talks"
+    page = render_html(make_briefing(title=title))
+    assert 'Demo Briefing: <span class="compound">Russia-US</span> security talks' in page
+    assert re.search(r"\.compound\s*\{\s*white-space:\s*nowrap", page)
+    reader = PdfReader(io.BytesIO(render_pdf(page)))
+    assert title.upper() in " ".join(reader.pages[-1].extract_text().split())  # running header
+
+
 def test_a_card_with_nothing_more_to_link_has_no_also_line(html: str) -> None:
     assert 'class="also"' not in html
 

@@ -28,7 +28,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefing.errors import RenderError
 from briefing.headline import clean_title, opening
@@ -42,6 +42,8 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A comma with a letter right after it: "Patio,Fireplace,Dishwasher" is one word to a line
 # breaker, which then cuts it anywhere ("Hardwo-od" on paper); after the comma is better.
 _GLUED_COMMA = re.compile(r"(?<=,)(?=[^\W\d_])")
+# A short word of hyphen-joined parts ("Russia-US", "Hit-and-run"); a longer one may still break.
+_COMPOUND = re.compile(r"(?<![\w-])(?=[\w-]{3,24}(?![\w-]))\w+(?:-\w+)+")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # Characters that mean something to Markdown or to the HTML a Markdown viewer lets through.
@@ -111,7 +113,21 @@ def html_environment(template_dir: Path | None, zone: tzinfo) -> Environment:
     )
     _add_filters(env, zone)
     env.filters["breakable"] = breakable
+    env.filters["compounds_whole"] = compounds_whole
     return env
+
+
+def compounds_whole(text: object) -> Markup:
+    """The text escaped, each short hyphenated word ('Russia-US', 'Hit-and-run') kept on one
+    line: a title broken after 'Russia-' reads as a word cut in two."""
+    plain = _CONTROL_CHARS.sub("", str(text))
+    out, at = [], 0
+    for match in _COMPOUND.finditer(plain):
+        out += [escape(plain[at : match.start()]), Markup('<span class="compound">')]
+        out += [escape(match.group()), Markup("</span>")]
+        at = match.end()
+    out.append(escape(plain[at:]))
+    return Markup("").join(out)
 
 
 def breakable(text: object) -> Markup:
