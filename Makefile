@@ -20,6 +20,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/extraction.py
 	$(VENV)/bin/python benchmarks/clustering.py
 	$(VENV)/bin/python benchmarks/continuity.py
+	$(VENV)/bin/python benchmarks/one_outlet.py
 	$(VENV)/bin/python benchmarks/clustering_scale.py
 	$(VENV)/bin/python benchmarks/summaries.py
 	$(VENV)/bin/python benchmarks/fetch.py

@@ -22,6 +22,7 @@ from .conftest import EVAL, ROOT, need
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from clustering import bcubed  # noqa: E402
 from ecb import as_extracted, cut_to, to_article  # noqa: E402
+from one_outlet import score  # noqa: E402
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 # name prefix -> (outlet, publication day); 000, 001 and 003 report the Geneva meeting.
@@ -679,3 +680,21 @@ def test_the_explanation_scores_one_outlets_pairs_as_clustering_did() -> None:
         )
         assert why[story.id].cohesion == pytest.approx(held.mean(), abs=1e-5)
         assert why[story.id].cohesion >= DEFAULT_THRESHOLD
+
+
+def test_the_one_outlet_benchmark_counts_a_labelled_story_kept_only_when_whole() -> None:
+    found = [
+        {"feed": "a.rss", "ids": ["1", "2"], "titles": []},
+        {"feed": "a.rss", "ids": ["3", "4"], "titles": []},
+        {"feed": "b.rss", "ids": ["1", "9"], "titles": []},
+    ]
+    labels = [
+        {"feed": "a.rss", "ids": ["1", "2"], "one_event": True},  # still one story: kept
+        {"feed": "a.rss", "ids": ["3", "4", "5"], "one_event": True},  # 5 left alone: split
+        {"feed": "b.rss", "ids": ["1", "2"], "one_event": False},  # 2 alone now: split
+        {"feed": "a.rss", "ids": ["3", "4"], "one_event": False},  # still one: kept
+    ]
+    counts = score(found, labels)
+    assert counts["one event kept"] == 1 and counts["one event split"] == 1
+    assert counts["separate split"] == 1 and counts["separate kept"] == 1
+    assert counts["stories found"] == 3 and counts["not labelled"] == 1  # b.rss 1+9
