@@ -75,6 +75,7 @@ DEFAULT_MAX_GAP_HOURS = 36.0
 LABEL_TERMS = 3
 LABEL_TEXTS = 20  # a section's reports read for how its label's terms are written
 PHRASE_WORDS = 2  # at most, in a label's term made of two ('health care')
+COMPOUND_EXTRA = 16  # characters a label's term may gain to its hyphenated word ('-to-Text')
 # Days and months say when, not what, in English and in the languages whose feed dates are
 # read (feeddates.py); "march" (a protest) and "may" (a prime minister) stay.
 _CALENDAR = (CALENDAR_WORDS - {"march"}) | CALENDAR_NAMES
@@ -445,16 +446,20 @@ def written(term: str, texts: Sequence[str]) -> str:
 
 def _compound(text: str, start: int, end: int) -> str:
     """The text from start to end, taken on over hyphens to the whole word of letters it lies
-    in ('hit' in 'Hit-and-run', 'degree murder' in 'first-degree murder')."""
-    while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
-        start -= 1
-        while start > 0 and text[start - 1].isalpha():
-            start -= 1
-    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isalpha():
-        end += 1
-        while end < len(text) and text[end].isalpha():
-            end += 1
-    return text[start:end]
+    in ('hit' in 'Hit-and-run', 'degree murder' in 'first-degree murder'), when that word is
+    short enough for a label (text without spaces, as Chinese is written, has no word end)."""
+    first, last = start, end
+    while first > 1 and text[first - 1] == "-" and text[first - 2].isalpha():
+        first -= 1
+        while first > 0 and text[first - 1].isalpha():
+            first -= 1
+    while last + 1 < len(text) and text[last] == "-" and text[last + 1].isalpha():
+        last += 1
+        while last < len(text) and text[last].isalpha():
+            last += 1
+    if last - first - (end - start) > COMPOUND_EXTRA:
+        return text[start:end]
+    return text[first:last]
 
 
 def _in_word(text: str, at: int) -> bool:

@@ -374,6 +374,7 @@ def test_seeds_sit_in_one_section_whether_or_not_their_topic_is_automatic() -> N
             "First-degree Murder",
         ),
         ("russia", ["Russia-US talks", "Russia said", "in Russia"], "Russia"),  # mostly alone
+        ("康银阁", ["泰山-康银阁红包卡拆箱无标准普尔全部卖出价格"], "康银阁"),  # no word end
     ],
 )
 def test_a_label_term_is_written_as_the_reports_write_it(term, texts, expected) -> None:
