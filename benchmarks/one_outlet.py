@@ -85,10 +85,15 @@ def score(found: list[dict], labels: list[dict]) -> dict[str, int]:
             counts["one event kept" if together else "one event split"] += 1
         else:
             counts["separate kept" if together else "separate split"] += 1
-    known = {(lb["feed"], tuple(lb["ids"])) for lb in labels}
     counts["stories found"] = len(found)
-    counts["not labelled"] = sum((s["feed"], tuple(s["ids"])) not in known for s in found)
+    counts["not labelled"] = len(unlabelled(found, labels))
     return counts
+
+
+def unlabelled(found: list[dict], labels: list[dict]) -> list[dict]:
+    """The stories found that no label covers, as a whole."""
+    known = {(lb["feed"], tuple(lb["ids"])) for lb in labels}
+    return [s for s in found if (s["feed"], tuple(s["ids"])) not in known]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,10 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in counts.items():
         print(f"  {name:<18} {value}")
     if args.list:
-        known = {(lb["feed"], tuple(lb["ids"])) for lb in labels}
-        for story in found:
-            if (story["feed"], tuple(story["ids"])) not in known:
-                print(json.dumps({**story, "one_event": None}, ensure_ascii=False))
+        for story in unlabelled(found, labels):
+            print(json.dumps({**story, "one_event": None}, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(counts, indent=2) + "\n", encoding="utf-8")
     return 0

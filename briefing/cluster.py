@@ -430,13 +430,11 @@ def written(term: str, texts: Sequence[str]) -> str:
             forms[_compound(text, at, at + len(term))] += 1
     if forms:
         # The words most often written (a tie to the plain term), then their most frequent spelling
-        words: Counter[str] = Counter()
+        words: dict[str, Counter[str]] = {}
         for form, count in forms.items():
-            words[form.lower().replace("-", " ")] += count
-        chosen = max(words, key=lambda w: (words[w], -len(w)))
-        form = max(
-            (f for f in forms if f.lower().replace("-", " ") == chosen), key=forms.__getitem__
-        )
+            words.setdefault(form.lower().replace("-", " "), Counter())[form] = count
+        chosen = max(words, key=lambda w: (words[w].total(), -len(w)))
+        form = words[chosen].most_common(1)[0][0]
         if not form.islower():
             return form
         term = form

@@ -422,6 +422,16 @@ def test_a_label_writes_two_terms_as_the_phrase_the_reports_write() -> None:
     assert _phrase("care", "health", ["health care now"]) == ""
 
 
+def _label_of(reports: list[tuple[str, str]]) -> str:
+    """The automatic-topic label of three reports (title, text), each of its own outlet."""
+    from briefing.cluster import topic_labels
+    from briefing.similarity import article_space
+
+    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
+    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    return label
+
+
 def test_a_label_repeats_no_term_in_its_plural() -> None:
     """'Turkmenistan · Parliamentary Election · Elections' said 'election' twice."""
     import numpy as np
@@ -435,9 +445,6 @@ def test_a_label_repeats_no_term_in_its_plural() -> None:
 
 def test_a_label_writes_a_hyphenated_word_whole_and_once() -> None:
     """'Hit · Run · Woman': the terms are split at hyphens, so one word made two terms."""
-    from briefing.cluster import topic_labels
-    from briefing.similarity import article_space
-
     reports = [
         (
             "Hit-and-run driver kills cyclist in Leeds",
@@ -452,8 +459,7 @@ def test_a_label_writes_a_hyphenated_word_whole_and_once() -> None:
             "The hit-and-run driver who killed a cyclist in Leeds fled the scene, police said.",
         ),
     ]
-    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
-    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    label = _label_of(reports)
     terms = [t.lower() for t in label.split(" · ")]
     assert sum("hit-and-run" in t for t in terms) == 1
     assert not {"hit", "run"} & set(terms)
@@ -461,9 +467,6 @@ def test_a_label_writes_a_hyphenated_word_whole_and_once() -> None:
 
 def test_a_label_names_a_name_whole_and_no_day() -> None:
     """'FC Utrecht', not 'Utrecht · FC'; 'Sunday', the heaviest word after it, says when."""
-    from briefing.cluster import topic_labels
-    from briefing.similarity import article_space
-
     reports = [
         (
             "Feyenoord beat FC Utrecht on Sunday",
@@ -480,33 +483,25 @@ def test_a_label_names_a_name_whole_and_no_day() -> None:
             "Utrecht coach spoke after Sunday's game.",
         ),
     ]
-    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
-    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    label = _label_of(reports)
     terms = label.split(" · ")
     assert terms[:2] == ["FC Utrecht", "Feyenoord"] and "Sunday" not in terms
 
 
 def test_a_label_names_no_headline_filler() -> None:
     """'Facebook · Says · Algorithm' was a label: 'says' is in headlines of every kind."""
-    from briefing.cluster import topic_labels
-    from briefing.similarity import article_space
-
     reports = [
         ("Minister says budget will pass", "The finance minister says the budget will pass."),
         ("Budget deal close, minister says", "A budget deal is close, the minister says."),
         ("Minister says deficit shrinks", "The budget deficit shrinks, the minister says."),
     ]
-    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
-    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    label = _label_of(reports)
     terms = label.lower().split(" · ")
     assert "budget" in terms and "says" not in terms
 
 
 def test_a_label_names_no_day_in_portuguese_either() -> None:
     """'Bolsonaro · Feira · Segunda' was a label: 'segunda-feira' is Monday."""
-    from briefing.cluster import topic_labels
-    from briefing.similarity import article_space
-
     reports = [
         (
             "Bolsonaro visita Manaus na segunda-feira",
@@ -522,8 +517,7 @@ def test_a_label_names_no_day_in_portuguese_either() -> None:
             "O governador do Amazonas recebe Bolsonaro em Manaus na segunda-feira de manhã.",
         ),
     ]
-    articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
-    (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
+    label = _label_of(reports)
     terms = label.split(" · ")
     assert "Bolsonaro" in terms and not {"Segunda", "Feira", "segunda", "feira"} & set(terms)
 
