@@ -2,7 +2,8 @@
 
 `run_edition` is what the scheduler and `briefing generate --send` do: make the edition, keep it
 in the store (so a crash after rendering does not make it twice), send it to each recipient who
-has not had it, and mark it done once every recipient has an outcome.
+has not had it, and mark it done once every recipient has an outcome. An edition not worth
+sending (no stories, most feeds failed) is neither kept nor sent, and the day is not done.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .config import Config
-from .deliver import deliver_edition
+from .deliver import deliver_edition, withheld_deliveries, withheld_reason
 from .errors import DeliveryError
 from .http import Fetcher
 from .models import Delivery, StoredEdition
@@ -50,7 +51,11 @@ def run_edition(
         since_last_edition=since_last_edition,
     )
     edition = stored_edition(result, config.template_dir)
+    email = config.email if send else None
+    withheld = withheld_reason(result.briefing) if email is not None else ""
     with open_store(config.database) as store:
+        if email is not None and withheld:  # not kept: a later, better run is the one sent
+            return EditionResult(result, withheld_deliveries(store, email, edition.day, withheld))
         store.save_edition(edition, datetime.now(UTC))
         deliveries: tuple[Delivery, ...] = ()
         if send and config.email is not None:

@@ -8,12 +8,18 @@
      +-- StoreError             the SQLite store cannot be opened or is not ours (.path)
      +-- RenderError            a template or the PDF could not be rendered (.path)
      +-- DeliveryError          an output could not be written or sent (.path)
+     |    +-- DeliveryUncertainError  the server may have the message: not resent (exit 7)
+     |    +-- EditionWithheldError    the edition is not worth sending: nothing sent (exit 8)
      +-- AlreadyRunningError    another briefing process holds the store's lock (exit 6)
      +-- RunTimeoutError        a scheduled run passed its deadline and was stopped
 
 Fetch and extraction errors never stop a run: the pipeline turns them into `Failure` records.
 Config, store, render and delivery errors do stop it; the CLI turns each into one message and an
 exit code.
+
+Exit codes: 0 done (every recipient sent, now or before), 1 any other error, 2 config, 3 store,
+4 render, 5 delivery failed or still pending, 6 already running, 7 delivery uncertain, 8 edition
+withheld. When recipients' outcomes differ, the first of 5, 8, 7 that applies is the code.
 """
 
 from __future__ import annotations
@@ -109,6 +115,18 @@ class DeliveryError(BriefingError):
     def __init__(self, message: str, *, path: Path | None = None) -> None:
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
+
+
+class DeliveryUncertainError(DeliveryError):
+    """Raised when a server may have taken a message but never said so; it is not sent again."""
+
+    exit_code = 7
+
+
+class EditionWithheldError(DeliveryError):
+    """Raised when the edition is not worth sending (no stories, most feeds failed)."""
+
+    exit_code = 8
 
 
 class RetryLater(FetchError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +27,7 @@ from .errors import ConfigError
 from .extract.page import Extraction
 from .extract.workers import Limits, PageJob, WorkerPool, cpu_count, extract_pages
 from .models import Section, Story
+from .sandbox import die_with_parent
 from .summarize import summarize_sections, summarize_story
 
 LOCAL = "processes"
@@ -35,9 +37,11 @@ SHARED_SUMMARIES = 8  # fewer stories than this are summarized here: a process c
 
 
 class PageExecutor(Protocol):
-    """Takes pages as they arrive; gives every answer once all are in."""
+    """Takes pages as they arrive; answers one page as it is done, or every one once all are in."""
 
     def submit(self, job: PageJob) -> None: ...
+
+    def run(self, job: PageJob) -> Extraction | str: ...
 
     def results(self) -> dict[str, Extraction | str]: ...
 
@@ -118,6 +122,15 @@ class DaskPool:
         with self._lock:
             self._futures[job.key] = future
 
+    def run(self, job: PageJob) -> Extraction | str:
+        """Send one page to the cluster and wait for its answer (for callers on many threads)."""
+        future = self._client.submit(extract_remote, job, self.limits, pure=False)
+        try:
+            answer: Extraction | str = future.result()
+        except Exception:  # the cluster lost the task: that page's failure, as in results()
+            return f"the Dask task failed ({future.status})"
+        return answer
+
     def results(self) -> dict[str, Extraction | str]:
         """Every page's answer; a task the cluster lost is that page's failure."""
         with self._lock:
@@ -168,14 +181,21 @@ def _summarized_here(
     ]
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0].articles))
     load_dictionary()  # once here, shared by the forked processes
-    fork = multiprocessing.get_context("fork")  # the summarizer is already imported
-    with ProcessPoolExecutor(processes, mp_context=fork) as pool:
+    with summary_processes(processes) as pool:
         done = pool.map(_summarize_job, [jobs[i] for i in order], chunksize=1)
         summarized = dict(zip(order, done, strict=True))
     stories = iter(summarized[i] for i in range(len(jobs)))
     return tuple(
         replace(section, stories=tuple(next(stories) for _ in section.stories))
         for section in sections
+    )
+
+
+def summary_processes(processes: int) -> ProcessPoolExecutor:
+    """A pool of forked processes that end with this one, however it ends."""
+    fork = multiprocessing.get_context("fork")  # the summarizer is already imported
+    return ProcessPoolExecutor(
+        processes, mp_context=fork, initializer=die_with_parent, initargs=(os.getpid(),)
     )
 
 

@@ -120,6 +120,7 @@ def fetch_feed(
             etag=etag,
             last_modified=last_modified,
             robots=False,  # the user subscribed to this feed: robots.txt is for crawlers
+            allow=source.allow_networks,
         )
     except RetryLater as exc:
         return FeedResult(

@@ -8,13 +8,19 @@ to a checked address only, before a single request byte is sent. Each redirect h
 connection, so each is checked too.
 
 An address is allowed when it is globally routable (after unwrapping IPv4-mapped and NAT64
-forms), or inside a network the config lists in `[fetch] allow_networks`.
+forms), or inside a network the config lists in `[fetch] allow_networks` or, for one feed and its
+articles, in that feed's `allow_networks`.
+
+When a connection fails anyway, `network_error` says how, in words: the name does not exist, the
+connection was refused or reset, TLS failed, or time ran out.
 """
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 import typing
@@ -24,6 +30,8 @@ from contextvars import ContextVar
 
 import httpcore
 import httpx
+
+from .errors import FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -35,6 +43,14 @@ _deadline: ContextVar[float | None] = ContextVar("briefing_request_deadline", de
 
 class BlockedAddress(httpcore.ConnectError):
     """Raised by the backend when a host resolves only to addresses the guard refuses."""
+
+
+class NameNotFound(httpcore.ConnectError):
+    """Raised by the backend when a host name does not exist (or never can, like `*.invalid`)."""
+
+
+# getaddrinfo's answers for "no such name", as opposed to "could not ask" (EAI_AGAIN and others).
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 
 
 class AddressGuard:
@@ -117,6 +133,8 @@ def resolve(host: str, port: int, timeout: float | None) -> list[typing.Any]:
     otherwise hold a download past its total deadline. The lookup runs on a daemon thread of its
     own: one that never returns keeps that thread, not the download nor the program's exit.
     """
+    if _never_resolves(host):
+        raise NameNotFound(f"name not found: {host}")
     answer: list[typing.Any] = []
 
     def look_up() -> None:
@@ -130,10 +148,18 @@ def resolve(host: str, port: int, timeout: float | None) -> list[typing.Any]:
     thread.join(timeout)
     if not answer:
         raise httpcore.ConnectTimeout(f"looking up {host} took longer than the deadline")
+    if isinstance(answer[0], socket.gaierror) and answer[0].errno in _NO_SUCH_NAME:
+        raise NameNotFound(f"name not found: {host}")
     if isinstance(answer[0], OSError):
-        raise httpcore.ConnectError(f"could not resolve {host}: {answer[0]}")
+        raise httpcore.ConnectError(f"could not resolve {host}: {answer[0]}") from answer[0]
     result: list[typing.Any] = answer[0]
     return result
+
+
+def _never_resolves(host: str) -> bool:
+    """Names RFC 6761 reserves to never exist: answered here, without asking the network."""
+    name = host.rstrip(".").lower()
+    return name == "invalid" or name.endswith(".invalid")
 
 
 class GuardedBackend(httpcore.SyncBackend):
@@ -171,7 +197,7 @@ class GuardedBackend(httpcore.SyncBackend):
             shown = ", ".join(str(a) for a in found)
             raise BlockedAddress(
                 f"refused to connect to {host} ({shown}): not a public address "
-                "(allow it with [fetch] allow_networks)"
+                "(allow it with allow_networks in [fetch], or in this feed's [[feeds]] entry)"
             )
         return allowed
 
@@ -199,3 +225,61 @@ class GuardedTransport(httpx.HTTPTransport):
 def guarded_transport(guard: AddressGuard, ca_file: str = "") -> httpx.BaseTransport:
     """The transport every real download goes through; `ca_file` adds a CA to trust."""
     return GuardedTransport(guard, ca_file)
+
+
+def network_error(exc: httpx.HTTPError, url: str, answered: bool = False) -> FetchError:
+    """A FetchError saying what went wrong on the way: name, connection, TLS, time or peer.
+
+    `answered`: the server had sent its status line and headers when it happened. Whether to
+    retry follows the cause: a missing name or a bad certificate does not mend in a second.
+    """
+    causes = _causes(exc)
+    for cause in causes:
+        if isinstance(cause, BlockedAddress | NameNotFound):
+            return FetchError(str(cause), url=url)
+        if isinstance(cause, socket.gaierror):
+            return FetchError(f"name lookup failed ({cause.strerror})", url=url, transient=True)
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            why = cause.verify_message or cause.reason or "not trusted"
+            return FetchError(f"TLS certificate could not be verified ({why})", url=url)
+        if isinstance(cause, ssl.SSLError):
+            why = cause.reason or str(cause)
+            return FetchError(f"TLS handshake failed ({why})", url=url)
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(_TIMEOUTS.get(type(exc), "timed out"), url=url, transient=True)
+    code = next((c.errno for c in causes if isinstance(c, OSError) and c.errno), None)
+    if code in _ERRNOS:
+        return FetchError(_ERRNOS[code], url=url, transient=True)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        when = "before the body was complete" if answered else "before it answered"
+        return FetchError(f"connection closed by the server {when}", url=url, transient=True)
+    if isinstance(exc, httpx.ProtocolError):
+        return FetchError("the server's answer is not valid HTTP", url=url)
+    transient = isinstance(exc, httpx.TransportError)
+    return FetchError(f"network error ({type(exc).__name__})", url=url, transient=transient)
+
+
+_TIMEOUTS: dict[type[httpx.TimeoutException], str] = {
+    httpx.ConnectTimeout: "timed out connecting",
+    httpx.WriteTimeout: "timed out sending the request",
+    httpx.ReadTimeout: "timed out waiting for the server",
+}
+_ERRNOS = {
+    errno.ECONNREFUSED: "connection refused (nothing listens on that port)",
+    errno.ECONNRESET: "connection reset by the server",
+    errno.ECONNABORTED: "connection aborted",
+    errno.EPIPE: "connection closed by the server while sending",
+    errno.ENETUNREACH: "network unreachable (is this machine offline?)",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.EADDRNOTAVAIL: "address not available here",
+}
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and those it was raised from, outermost first (a short, finite chain)."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 8:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return chain

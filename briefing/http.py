@@ -4,14 +4,15 @@ No library fetches anything by itself: feedparser and trafilatura only ever see 
 this module returns. Every request has a total deadline (enforced on each socket read, not only
 as a gap between bytes), a cap on the decompressed body, http(s) on every redirect hop (at most
 five), a per-host cap on concurrent requests and a per-host delay, and bounded retries with
-backoff for errors that are usually passing (timeouts, 429, 5xx). The address actually connected
+backoff for errors that are usually passing (timeouts, 429, 5xx). The body is decoded in bounded
+steps (`decoding.py`), so the cap holds against compression bombs. The address actually connected
 to is checked by the network backend (`guard.py`), so redirects and DNS rebinding cannot reach a
-private network unless the config allows it.
+private network unless the config allows it: for every request ([fetch]), or for one feed's
+requests (`allow=`), each allowance with its own connection pool.
 """
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
 from collections import defaultdict
@@ -25,8 +26,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from . import __version__
+from .decoding import ACCEPT_ENCODING, layers_for, read_decoded
 from .errors import FetchError, RetryLater
-from .guard import AddressGuard, BlockedAddress, guarded_transport, request_deadline
+from .guard import AddressGuard, guarded_transport, network_error, request_deadline
 from .politeness import RobotsRules, cache_until, retry_after
 
 if TYPE_CHECKING:
@@ -101,13 +103,9 @@ class Fetcher:
         policy: FetchPolicy | None = None,
     ) -> None:
         self.policy = policy or FetchPolicy()
-        guard = AddressGuard(self.policy.allow_networks)
-        self._client = httpx.Client(
-            transport=transport or guarded_transport(guard, self.policy.ca_file),
-            headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=False,
-            trust_env=False,  # a proxy from the environment would be connected to unchecked
-        )
+        self._transport = transport
+        self._clients: dict[frozenset[str], httpx.Client] = {}
+        self._clients_lock = threading.Lock()
         self._hosts = _HostGate(self.policy.per_host, self.policy.host_delay)
         self._robots = RobotsRules(self)
 
@@ -118,7 +116,32 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+    def _client(self, allow: tuple[str, ...]) -> httpx.Client:
+        """The client for requests that may also reach the networks in `allow`.
+
+        One connection pool per allowance: the guard checks an address when a connection is
+        opened, so a kept-alive connection to a private address that one feed may reach must
+        never be handed to a request of a feed that may not.
+        """
+        key = frozenset(allow) if self._transport is None else frozenset()
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = self._new_client(key)
+            return self._clients[key]
+
+    def _new_client(self, allow: frozenset[str]) -> httpx.Client:
+        guard = AddressGuard((*self.policy.allow_networks, *sorted(allow)))
+        return httpx.Client(
+            transport=self._transport or guarded_transport(guard, self.policy.ca_file),
+            headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            follow_redirects=False,
+            trust_env=False,  # a proxy from the environment would be connected to unchecked
+        )
 
     def get(
         self,
@@ -130,21 +153,23 @@ class Fetcher:
         last_modified: str | None = None,
         robots: bool = True,
         retries: int | None = None,
+        allow: tuple[str, ...] = (),
     ) -> Response:
         """Download `url`, retrying a passing failure with backoff; raise FetchError.
 
         With `robots` (the default, for pages) a URL the site's robots.txt disallows is refused
         when the policy respects robots.txt; feeds are fetched with `robots=False`. `retries`
-        overrides the policy's number of retries.
+        overrides the policy's number of retries. `allow` names non-public networks this request
+        (one feed's, or its articles') may reach besides the policy's.
         """
         retries = self.policy.retries if retries is None else retries
-        if robots and self.policy.respect_robots and not self._robots.allows(url):
+        if robots and self.policy.respect_robots and not self._robots.allows(url, allow):
             raise FetchError("robots.txt disallows fetching this page", url=url)
         clock = _Deadline(time.monotonic() + timeout)
         attempt = 0
         while True:
             try:
-                return self._get_once(url, clock, max_bytes, etag, last_modified)
+                return self._get_once(url, clock, max_bytes, (etag, last_modified), allow)
             except FetchError as exc:
                 pause = _retry_pause(exc, attempt, retries, clock)
                 if pause is None:
@@ -157,51 +182,51 @@ class Fetcher:
         url: str,
         clock: _Deadline,
         max_bytes: int,
-        etag: str | None,
-        last_modified: str | None,
+        validators: tuple[str | None, str | None],
+        allow: tuple[str, ...],
     ) -> Response:
-        headers = _conditional_headers(etag, last_modified)
+        headers = _conditional_headers(*validators)
+        client = self._client(allow)
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             _check_scheme(current)
             with self._hosts.slot(urlsplit(current).hostname or "") as waited:
                 clock.at += waited  # waiting our turn for a host is not the server's slowness
-                response = self._request(current, headers, clock.at, max_bytes)
+                response = self._request(client, current, headers, clock.at, max_bytes)
             if not isinstance(response, str):
                 return response
             _check_downgrade(current, response)
             current = response
         raise FetchError(f"more than {MAX_REDIRECTS} redirects", url=url)
 
+    @staticmethod
     def _request(
-        self, url: str, headers: dict[str, str], deadline: float, max_bytes: int
+        client: httpx.Client, url: str, headers: dict[str, str], deadline: float, max_bytes: int
     ) -> Response | str:
         """One hop: a finished Response, or the URL a redirect points to."""
         timeout = httpx.Timeout(max(deadline - time.monotonic(), 0.01))
+        answered = False
         try:
             with (
                 request_deadline(deadline),
-                self._client.stream("GET", url, headers=headers, timeout=timeout) as r,
+                client.stream("GET", url, headers=headers, timeout=timeout) as r,
             ):
+                answered = True
                 if r.is_redirect and "location" in r.headers:
                     _drain(r, deadline)
                     return urljoin(url, r.headers["location"])
                 if r.status_code != 304 and r.status_code >= 400:
                     _drain(r, deadline)
                     raise _status_error(url, r)
-                body = _read_capped(r.iter_bytes(), url, deadline, max_bytes)
+                # Raw bytes, decoded here in bounded steps: httpx would inflate a whole network
+                # chunk at once, and a few kilobytes can stand for gigabytes.
+                layers = layers_for(r.headers.get("content-encoding", ""), url)
+                body = read_decoded(r.iter_raw(), layers, url, deadline, max_bytes)
                 return _to_response(url, r, body)
         except httpx.InvalidURL as exc:
             raise FetchError(f"not a valid URL ({exc})", url=url) from None
-        except httpx.TimeoutException:
-            raise FetchError("timed out", url=url, transient=True) from None
         except httpx.HTTPError as exc:
-            if isinstance(exc.__cause__, BlockedAddress):
-                raise FetchError(str(exc.__cause__), url=url) from None
-            if _tls_failure(exc):  # a bad certificate does not get better by asking again
-                raise FetchError("TLS certificate could not be verified", url=url) from None
-            transient = isinstance(exc, httpx.TransportError)
-            raise FetchError(_describe(exc), url=url, transient=transient) from None
+            raise network_error(exc, url, answered) from None
 
 
 @dataclass(slots=True)
@@ -294,18 +319,6 @@ def _drain(r: httpx.Response, deadline: float, limit: int = 65536) -> None:
         return
 
 
-def _read_capped(chunks: Iterator[bytes], url: str, deadline: float, max_bytes: int) -> bytes:
-    """Read the decompressed body, stopping at the size cap and the request's deadline."""
-    body = bytearray()
-    for chunk in chunks:
-        body += chunk
-        if len(body) > max_bytes:
-            raise FetchError(f"body larger than {max_bytes} bytes", url=url)
-        if time.monotonic() > deadline:
-            raise FetchError("timed out while reading the body", url=url, transient=True)
-    return bytes(body)
-
-
 def _to_response(url: str, r: httpx.Response, body: bytes) -> Response:
     return Response(
         url=url,
@@ -316,28 +329,6 @@ def _to_response(url: str, r: httpx.Response, body: bytes) -> Response:
         last_modified=r.headers.get("last-modified"),
         fresh_until=cache_until(r.headers.get("cache-control"), r.headers.get("expires")),
     )
-
-
-def _tls_failure(exc: BaseException) -> bool:
-    """Whether a certificate check failed somewhere in the exception's chain of causes."""
-    seen: BaseException | None = exc
-    for _ in range(6):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    if isinstance(exc, httpx.ConnectError):
-        return "connection failed"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "connection closed by the server"
-    if isinstance(exc, httpx.DecodingError):
-        return "body could not be decompressed"
-    return type(exc).__name__
 
 
 def _charset(content_type: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,7 @@ class FeedSource:
     timeout: float = 20.0
     max_bytes: int = 15 * 1024 * 1024
     full_text: bool = True
+    allow_networks: tuple[str, ...] = ()  # non-public networks its feed and pages may reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,7 @@ class RunStats:
     outlets: int = 0
     llm_summaries: int = 0  # stories summarised by the [llm] endpoint
     llm_fallbacks: int = 0  # stories whose LLM summary failed, so the extractive one was kept
+    left_out_of_pdf: int = 0  # stories the PDF left out: typesetting them failed (in the HTML)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +199,16 @@ class Filtered:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    """What rendering wrote: the edition as written, its files, and why the PDF asked for is
+    missing (empty when it was made)."""
+
+    briefing: Briefing  # with a note for each story the PDF left out
+    paths: tuple[Path, ...]
+    pdf_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class EmailBody:
     """An edition as an email: its subject, an HTML part for mail clients, a plain-text part."""
 
@@ -225,9 +238,10 @@ class Delivery:
     day: date
     recipient: str
     message_id: str
-    status: str  # "pending", "sending", "sent", "failed", "uncertain"
+    status: str  # "pending", "sending", "sent", "failed", "uncertain"; "withheld" is never stored
     detail: str = ""
     attempts: int = 0
+    this_run: bool = False  # whether this run tried to send it; False: an earlier run's outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,11 +36,15 @@ from .models import (
     RunStats,
     Section,
 )
-from .render import Typesetter, number_edition, render, write_archive
+from .render import Typesetter, number_edition, render_edition, write_archive
 from .reuse import edition_key, remember_edition, rerun_stats, reused_edition
 from .store import Store, open_store
 from .topics import group_topics, mute_stories
 from .trim import trim_sections
+
+# An edition ending at most this long before its run began is made now: the scheduler fixes
+# the end a moment before the run starts. One ending earlier is a past day's.
+EDITION_OF_NOW = timedelta(minutes=5)
 
 
 class Progress(Protocol):
@@ -69,6 +73,7 @@ class RunResult:
     outputs: tuple[Path, ...]
     seconds: float
     archive: tuple[Path, ...] = ()  # the folder's index.html, Atom feed and manifest
+    pdf_error: str = ""  # why the PDF asked for is missing (the other formats are written)
 
     def summary_line(self) -> str:
         """The one line a run ends with: feeds, articles, stories, failures, time, output."""
@@ -81,12 +86,17 @@ class RunResult:
         if s.llm_summaries or s.llm_fallbacks:  # only when [llm] is configured
             summaries = _plural(s.llm_summaries, "LLM summary", "LLM summaries")
             llm = f" ({summaries}, {s.llm_fallbacks} kept extractive)"
+        pdf = f" ({s.left_out_of_pdf} left out of the PDF)" if s.left_out_of_pdf else ""
+        # When every feed fails, the cause is most often this machine (no network, no DNS).
+        offline = ""
+        if s.feeds_failed == s.feeds > 0:
+            offline = "; every feed failed: is this machine offline?"
         return (
             f"Done: {_plural(s.feeds, 'feed')} ({s.feeds_failed} failed, "
             f"{s.feeds_unchanged} unchanged), {_plural(s.articles, 'article')} "
             f"({s.articles_new} new, {s.fallbacks} fell back to feed text, "
-            f"{s.articles_failed} failed), {_plural(s.stories, 'story', 'stories')}{llm} "
-            f"from {_plural(s.outlets, 'outlet')} in {self.seconds:.1f} s{target}"
+            f"{s.articles_failed} failed), {_plural(s.stories, 'story', 'stories')}{llm}{pdf} "
+            f"from {_plural(s.outlets, 'outlet')} in {self.seconds:.1f} s{target}{offline}"
         )
 
 
@@ -119,14 +129,17 @@ def generate(
     """
     started = time.monotonic()
     progress = progress or Silent()
-    end = (as_of or datetime.now(UTC)).astimezone(config.tz)
+    began = datetime.now(UTC)
+    end = (as_of or began).astimezone(config.tz)
     start = end - timedelta(hours=config.window_hours)
     with open_store(config.database) as store, _fetcher(fetcher, config) as client:
         results = _fetch(config, client, store, progress)
         checkpoint("fetched")
         entries = new_entries(results, store, start, end)
+        # Each article is stored as soon as it is made, so a killed run's reading is not redone;
+        # the feeds' validators only after all of them (save_feed_state says why).
         new, article_failures = _extract(config, entries, client, progress, store)
-        store.save_articles(new, datetime.now(UTC))
+        new = dated_when_read(store, new, began, end)
         save_feed_state(store, results)
         if since_last_edition:  # collected over the whole window; shown since the last edition
             start, collected_after = edition_window(store, start, end)
@@ -165,7 +178,7 @@ def generate(
             make_briefing(config, end, start, sections, failures, stats, muted + cut), out_dir
         )
         progress.start("Rendering", 1)
-        outputs = render(
+        rendered = render_edition(
             briefing,
             out_dir,
             edition_stem(briefing),
@@ -176,6 +189,8 @@ def generate(
             memory_mb=config.render_memory_mb,
             typesetter=typesetter,
         )
+    # With a note of each story the PDF left out.
+    briefing, outputs = rendered.briefing, rendered.paths
     # The archive is rewritten after the edition's files exist, so it links only to real files.
     archive = write_archive(
         out_dir, briefing, outputs, site_url=config.site_url, template_dir=config.template_dir
@@ -183,10 +198,13 @@ def generate(
     # Stories are recorded only once the edition exists: what was never shown is not "seen".
     with open_store(config.database) as store:
         store.save_stories(briefing.edition, briefing.stories)
-        remember_edition(store, out_dir / edition_stem(briefing), key, briefing, outputs + archive)
+        if not rendered.pdf_error:  # an edition without its PDF is made again by the next run
+            remember_edition(
+                store, out_dir / edition_stem(briefing), key, briefing, outputs + archive
+            )
     progress.advance()
     checkpoint("rendered")
-    return RunResult(briefing, outputs, time.monotonic() - started, archive)
+    return RunResult(briefing, outputs, time.monotonic() - started, archive, rendered.pdf_error)
 
 
 def _typesetter(
@@ -236,8 +254,8 @@ def _extract(
     progress: Progress,
     store: Store | None = None,
 ) -> tuple[tuple[Article, ...], tuple[Failure, ...]]:
-    # With the store, extraction learns the paragraphs each site repeats and records how
-    # often each feed falls back to its own text.
+    # With the store, each article is stored as soon as it is made, and extraction learns the
+    # paragraphs each site repeats and records how often each feed falls back to its own text.
     progress.start("Reading articles", len(entries))
     return extract_articles(
         entries,
@@ -268,6 +286,26 @@ def new_entries(
     return tuple(
         e for e in unique if e.id not in known and known_links.isdisjoint(url_variants(e.url))
     )
+
+
+def dated_when_read(
+    store: Store, articles: Sequence[Article], began: datetime, end: datetime
+) -> tuple[Article, ...]:
+    """The articles, those dated during this run (undated items, dated when read) moved inside
+    the window of an edition made now, in the store too.
+
+    The window's end is fixed as the run begins, and an undated item is dated later, when it is
+    read: it would miss this edition and be shown by the next. Dated at the window's last whole
+    second (the store keeps seconds), it is in this edition only. An edition of a past day
+    keeps them out: they were read after it. A kill before this leaves them one edition late.
+    """
+    if began - end > EDITION_OF_NOW:
+        return tuple(articles)
+    read = min(began, end.replace(microsecond=0) - timedelta(seconds=1)).astimezone(UTC)
+    late = {a.id: replace(a, published=read) for a in articles if a.published >= began}
+    if late:
+        store.revise_articles(tuple(late.values()))
+    return tuple(late.get(a.id, a) for a in articles)
 
 
 def feed_failures(results: Iterable[FeedResult]) -> tuple[Failure, ...]:
@@ -380,7 +418,6 @@ def collect(
         results = _fetch(config, client, store, Silent())
         new, failures = _extract(
             config, new_entries(results, store, start, end), client, Silent(), store
-        )
-        store.save_articles(new, datetime.now(UTC))
+        )  # stored as they are made, before the validators
         save_feed_state(store, results)
     return count(results, new, new, failures, ())

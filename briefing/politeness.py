@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 MAX_WAIT = timedelta(hours=12)  # the longest any header may keep a feed from being asked again
 ROBOTS_TIMEOUT = 10.0
 ROBOTS_MAX_BYTES = 512 * 1024
+_Key = tuple[str, frozenset[str]]  # a site's origin, and the networks its requests may reach
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> datetime | None:
@@ -92,25 +93,33 @@ class RobotsRules:
     def __init__(self, fetcher: Fetcher, agent: str = "briefing") -> None:
         self._fetcher = fetcher
         self._agent = agent
-        self._parsers: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        # Keyed by origin and by the networks the asking request may reach: a site one feed may
+        # not reach has no rules for that feed, and must not leave "no rules" for one that may.
+        self._parsers: dict[_Key, urllib.robotparser.RobotFileParser | None] = {}
         self._lock = threading.Lock()
-        self._host_locks: dict[str, threading.Lock] = {}
+        self._host_locks: dict[_Key, threading.Lock] = {}
 
-    def allows(self, url: str) -> bool:
-        """Whether robots.txt of the URL's site lets us fetch it (yes when there is none)."""
+    def allows(self, url: str, allow: tuple[str, ...] = ()) -> bool:
+        """Whether robots.txt of the URL's site lets us fetch it (yes when there is none).
+
+        `allow`: the non-public networks the page's own request may reach; robots.txt is read
+        with the same.
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return True  # the fetcher refuses such a URL itself, with a clearer reason
-        origin = f"{parts.scheme}://{parts.netloc}"
+        key = (f"{parts.scheme}://{parts.netloc}", frozenset(allow))
         with self._lock:
-            host_lock = self._host_locks.setdefault(origin, threading.Lock())
+            host_lock = self._host_locks.setdefault(key, threading.Lock())
         with host_lock:
-            if origin not in self._parsers:
-                self._parsers[origin] = self._read(origin)
-        parser = self._parsers[origin]
+            if key not in self._parsers:
+                self._parsers[key] = self._read(key[0], allow)
+        parser = self._parsers[key]
         return parser is None or parser.can_fetch(self._agent, url)
 
-    def _read(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+    def _read(
+        self, origin: str, allow: tuple[str, ...]
+    ) -> urllib.robotparser.RobotFileParser | None:
         try:
             response = self._fetcher.get(
                 f"{origin}/robots.txt",
@@ -118,6 +127,7 @@ class RobotsRules:
                 max_bytes=ROBOTS_MAX_BYTES,
                 robots=False,
                 retries=0,  # the page's own download will retry; robots.txt need not
+                allow=allow,
             )
         except FetchError as exc:
             # No robots.txt (4xx) means no rules; a server error means "stay away for now", as

@@ -8,13 +8,20 @@ notices one that died, records that job as failed and starts a fresh worker for 
 Workers are forked: the libraries are already imported, so starting or replacing one costs
 milliseconds (a fork server or spawn would re-run the caller's main module, which scripts
 without a main guard do not survive).
+
+Every process this program starts calls `die_with_parent` first: a parent killed outright
+(`kill -9`, the OOM killer) runs no cleanup, and a worker left behind would live on idle,
+holding memory and whatever it inherited.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import resource
+import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -27,6 +34,8 @@ from typing import Generic, Protocol, TypeVar
 QUEUED = 16  # jobs waiting per worker at most: callers wait rather than pile jobs up in memory
 
 _CONTEXT = multiprocessing.get_context("fork")
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+ORPHAN_POLL = 0.5  # seconds between looks at the parent, where the kernel cannot watch it
 
 
 class Job(Protocol):
@@ -54,6 +63,34 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Run first in a child: end it with SIGKILL as soon as `parent` (its creator's pid) ends.
+
+    Linux sends the signal when the thread that forked the child ends, not the process: every
+    fork here is made by a thread that outlives its child (the caller's, or a pool's dispatcher,
+    which ends only once its workers are idle and about to be stopped).
+    """
+    if not _kernel_watches_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the watch began: adopted already
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kernel_watches_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return int(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
+
+
+def _watch_parent(parent: int) -> None:
+    """Elsewhere: notice the parent is gone by this process being adopted by another."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 class WorkerPool(Generic[J, R]):
@@ -201,7 +238,7 @@ class _Worker(Generic[J, R]):
         self.what = what
         self.conn, child_end = _CONTEXT.Pipe()
         self.process: BaseProcess = _CONTEXT.Process(
-            target=_serve, args=(child_end, limits.memory_mb, task), daemon=True
+            target=_serve, args=(child_end, limits.memory_mb, task, os.getpid()), daemon=True
         )
         self.process.start()
         child_end.close()
@@ -239,8 +276,9 @@ class _Worker(Generic[J, R]):
         self.process.join()
 
 
-def _serve(conn: Connection, memory_mb: int, task: Callable[[J], R | str]) -> None:
+def _serve(conn: Connection, memory_mb: int, task: Callable[[J], R | str], parent: int) -> None:
     """Run in the worker: set the memory limit, then run job after job until closed."""
+    die_with_parent(parent)
     limit = _address_space() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:

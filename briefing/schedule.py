@@ -7,23 +7,21 @@ scheduled time is at most `catch_up_hours` ago. Five restarts in a morning there
 edition, and a daylight-saving day (a time that does not exist, or exists twice) gives one too.
 
 Each edition runs in a child process with a deadline: a hung run is stopped, so the next day is
-never blocked. Between editions the feeds are polled and new articles stored. One lock file next
-to the store keeps a second scheduler (or a `briefing send`) from running beside the first.
+never blocked, and it ends with the scheduler if that is killed. Between editions the feeds are
+polled and new articles stored. The lock file next to the store (`lock.py`), held while the
+scheduler runs, keeps a second scheduler or any other run from working beside the first.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -34,8 +32,11 @@ from apscheduler.triggers.cron import CronTrigger
 
 from .config import Config
 from .edition import run_edition
-from .errors import AlreadyRunningError, BriefingError, RunTimeoutError
+from .errors import AlreadyRunningError as AlreadyRunningError  # raised by instance_lock
+from .errors import BriefingError, RunTimeoutError
+from .lock import SCHEDULE, instance_lock
 from .pipeline import collect
+from .sandbox import die_with_parent
 from .store import Store, open_store
 
 log = logging.getLogger("briefing.schedule")
@@ -54,30 +55,6 @@ class Decision:
     day: date | None
     reason: str
     scheduled: datetime | None = None
-
-
-@contextmanager
-def instance_lock(database: Path) -> Iterator[Path]:
-    """Hold the lock file beside the store, or fail at once naming who holds it."""
-    path = database.with_name(database.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-        os.close(fd)
-        raise AlreadyRunningError(
-            f"another briefing is already running on {database} (pid {holder}); exiting",
-            hint=f"stop it first; the lock is {path}",
-        ) from None
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield path
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def cron_trigger(config: Config) -> CronTrigger:
@@ -287,7 +264,7 @@ class ChildRun:
         """Make and send the edition in a child; raise if it fails or passes its deadline."""
         context = multiprocessing.get_context("spawn")
         receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(config, as_of, send))
+        self._process = context.Process(target=_child, args=(config, as_of, send, os.getpid()))
         self._process.start()
         send.close()
         deadline = config.run_deadline_minutes * 60
@@ -324,7 +301,8 @@ def _answer(receive: Any) -> tuple[str, str]:
     return ("error", "the run ended without an answer")
 
 
-def _child(config: Config, as_of: datetime, answer: Any) -> None:
+def _child(config: Config, as_of: datetime, answer: Any, parent: int) -> None:
+    die_with_parent(parent)  # a scheduler killed outright must not leave an edition running
     # SIGTERM unwinds like an exception: open transactions roll back, files stay whole.
     signal.signal(signal.SIGTERM, _raise_exit)
     try:
@@ -353,7 +331,7 @@ def _raise_exit(signum: int, frame: object) -> None:
 def serve_forever(config: Config, *, run_now: bool = False) -> None:
     """`briefing schedule`: hold the lock, stop cleanly on SIGTERM or SIGINT."""
     stop = threading.Event()
-    with instance_lock(config.database):
+    with instance_lock(config.database, purpose=SCHEDULE):
         previous = {
             sig: signal.signal(sig, lambda *_: stop.set())
             for sig in (signal.SIGTERM, signal.SIGINT)

@@ -110,7 +110,9 @@ def test_sigkill_at_each_step_then_rerun_loses_nothing_and_sends_once(tmp_path: 
         reran = finish({p: start(c, None) for p, c in configs.items()}, configs)
     for point, (code, err) in reran.items():
         database = configs[point].parent / "briefing.db"
-        assert code == 0, f"rerun after {point}: {code} {err}"
+        # Killed between the server's 250 and our record of it, the rerun cannot know the message
+        # arrived: it says so with the uncertain exit code (7); every other rerun ends done (0).
+        assert code == (7 if point == "accepted" else 0), f"rerun after {point}: {code} {err}"
         assert integrity(database) == "ok"
         urls = stored(database, "SELECT url FROM articles")
         assert len(urls) == site_articles, f"after {point}: {urls}"

@@ -92,7 +92,7 @@ def test_non_http_urls_are_refused_before_any_request(fetcher: Fetcher) -> None:
 
 
 def test_refused_connection_is_a_fetch_error(fetcher: Fetcher) -> None:
-    with pytest.raises(FetchError, match="connection failed"):
+    with pytest.raises(FetchError, match="connection refused"):
         fetcher.get("http://127.0.0.1:9/feed.xml", timeout=3)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +19,8 @@ from rich.table import Table
 
 from .. import __version__
 from ..config import SETTINGS, Config, load_config
-from ..errors import BriefingError
+from ..errors import BriefingError, RenderError
+from ..lock import instance_lock
 from ..pipeline import RunResult, generate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -108,14 +110,15 @@ def generate_command(
 
     Example: briefing generate --config feeds.toml --as-of 2026-11-23
     """
-    config = load_config(config_path)
+    config = load_config(config_path, feeds_required=True)
     moment = _parse_as_of(as_of, config) if as_of else None
     if send:
         _generate_and_send(config, moment, output_dir)
         return
-    with _bar() as bar:
+    with _store_lock(config, "generate"), _bar() as bar:
         result = generate(config, as_of=moment, output_dir=output_dir, progress=RichProgress(bar))
     _report(result)
+    _require_pdf(result)
 
 
 @main.command("demo")
@@ -148,7 +151,7 @@ def check_command(config_path: Path) -> None:
 
     Example: briefing check --config feeds.toml
     """
-    config = load_config(config_path)
+    config = load_config(config_path, feeds_required=True)
     out.print(feed_table(config))
     out.print(
         f"{config_path}: OK, {len(config.feeds)} feed{'' if len(config.feeds) == 1 else 's'}; "
@@ -171,16 +174,42 @@ def feed_table(config: Config) -> Table:
     return table
 
 
-def _parse_as_of(value: str, config: Config) -> datetime:
+# Editions are dated in these years: a window reaching back from year 1, or a day after one
+# in 9999, is past what a date can hold.
+AS_OF_YEARS = (1970, 9998)
+
+
+def _parse_as_of(value: str, config: Config, option: str = "--as-of") -> datetime:
     """A date means the end of that day in the config's time zone; a time is taken as given."""
     tz = ZoneInfo(config.timezone)
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=tz)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not YYYY-MM-DD or an ISO date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+            moment = datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=tz)
+        else:
+            moment = datetime.fromisoformat(value)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
+        local = moment.astimezone(tz)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(
+            f"'{value}' is not YYYY-MM-DD or an ISO date-time", param_hint=f"'{option}'"
+        ) from None
+    first, last = AS_OF_YEARS
+    if not first <= local.year <= last:
+        raise click.BadParameter(
+            f"'{value}' is out of range: editions are dated from {first} to {last}",
+            param_hint=f"'{option}'",
+        )
+    return moment
+
+
+def _store_lock(config: Config, purpose: str) -> AbstractContextManager[Path]:
+    """The store's lock for one run: another run holding it is waited for, up to a run's deadline.
+
+    Waiting, not refusing, is what a job started by cron needs: the run that waited makes its
+    edition from what the first one stored, fetching only what changed since, where a refusal
+    would lose that edition. A scheduler is never waited for: it holds the lock while it runs.
+    """
+    return instance_lock(config.database, purpose=purpose, wait=config.run_deadline_minutes * 60)
 
 
 def _report(result: RunResult) -> None:
@@ -193,14 +222,20 @@ def _report(result: RunResult) -> None:
 
 def _generate_and_send(config: Config, moment: datetime | None, output_dir: Path | None) -> None:
     from ..edition import run_edition
-    from ..schedule import instance_lock
 
-    with instance_lock(config.database), _bar() as bar:
+    with _store_lock(config, "generate"), _bar() as bar:
         result = run_edition(
             config, as_of=moment, output_dir=output_dir, progress=RichProgress(bar)
         )
     _report(result.run)
     _report_deliveries(result.deliveries)
+    _require_pdf(result.run)
+
+
+def _require_pdf(result: RunResult) -> None:
+    """A run whose PDF could not be made fails (exit 4), once every other file is written."""
+    if result.pdf_error:
+        raise RenderError(result.pdf_error)
 
 
 @main.command("send")
@@ -214,12 +249,11 @@ def send_command(config_path: Path, day: str | None, resend: bool) -> None:
     Example: briefing send --date 2026-11-23
     """
     from ..edition import send_edition
-    from ..schedule import instance_lock
     from ..store import open_store
 
     config = load_config(config_path)
-    edition = _parse_as_of(day, config).date() if day else datetime.now(config.tz).date()
-    with instance_lock(config.database), open_store(config.database) as store:
+    edition = _parse_as_of(day, config, "--date").date() if day else datetime.now(config.tz).date()
+    with _store_lock(config, "send"), open_store(config.database) as store:
         deliveries = send_edition(store, config, edition, resend=resend)
     _report_deliveries(deliveries)
 
@@ -251,17 +285,27 @@ def schedule_command(config_path: Path, run_now: bool) -> None:
 
 
 def _report_deliveries(deliveries: Any) -> None:
-    from ..deliver import delivery_error
+    """One line per recipient on what this run did for them; raise the outcome's error."""
+    from ..deliver import delivery_problem
 
     for d in deliveries:
-        colour = {"sent": "green", "uncertain": "yellow"}.get(d.status, "red")
-        line = escape(f"{d.recipient}: {d.status} {d.detail}".rstrip())
-        if d.status == "uncertain":
-            line += " (it may have arrived: check, and send again with `briefing send --resend`)"
-        err.print(f"[{colour}]mail[/] {line}", highlight=False, soft_wrap=True)
-    problem = delivery_error(deliveries)
+        colour = {"sent": "green", "uncertain": "yellow", "withheld": "yellow"}.get(d.status, "red")
+        err.print(f"[{colour}]mail[/] {escape(_delivery_line(d))}", highlight=False, soft_wrap=True)
+    problem = delivery_problem(deliveries)
     if problem is not None:
         raise problem
+
+
+def _delivery_line(d: Any) -> str:
+    """'sent' only for a message that went out in this run; an earlier outcome says so."""
+    if d.status == "sent" and not d.this_run:
+        return f"{d.recipient}: already sent ({d.day})"
+    if d.status == "withheld":
+        return f"{d.recipient}: nothing to send"  # why: the one error line that follows
+    line = f"{d.recipient}: {d.status} {d.detail}".rstrip()
+    if d.status == "uncertain":
+        line += " (it may have arrived: check, and send again with `briefing send --resend`)"
+    return line
 
 
 @main.command("extract")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,14 +12,28 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import ConfigError
 from ..models import FeedSource
 from .settings import DEFAULTS, FEED, FORMATS, PAGE_SIZES, SETTINGS, TABLES, Config
-from .tables import _parse_email, _parse_fetch, _parse_llm, _parse_topics
-from .values import _read_toml, _reject_unknown, _table, _typed, is_http_url
+from .tables import _parse_email, _parse_fetch, _parse_llm, _parse_topics, check_networks
+from .values import _read_toml, _reject_unknown, _table, _typed, check_url_text, is_http_url
+
+# A schedule must fire within this long: February 29th comes at least every eight years.
+SCHEDULE_HORIZON = timedelta(days=8 * 366)
 
 
-def load_config(path: Path) -> Config:
-    """Read, parse and validate a config file; raise ConfigError naming the file and the key."""
+def load_config(path: Path, *, feeds_required: bool = False) -> Config:
+    """Read, parse and validate a config file; raise ConfigError naming the file and the key.
+
+    With `feeds_required`, a config without a feed is refused: a run would make an empty edition.
+    """
     data = _read_toml(path)
-    return parse_config(data, path)
+    config = parse_config(data, path)
+    if feeds_required and not config.feeds:
+        raise ConfigError(
+            "no feeds: add a [[feeds]] entry",
+            path=path,
+            key="feeds",
+            hint='[[feeds]] with url = "https://example.org/feed.xml", or briefing feeds add URL',
+        )
+    return config
 
 
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:
@@ -71,6 +86,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 def _executor(value: str, path: Path) -> str:
     from ..executor import executor_problem  # here: the executor builds on later stages
 
+    check_url_text(value, path, "executor")
     problem = executor_problem(value)
     if problem is not None:
         raise ConfigError(
@@ -96,11 +112,15 @@ def _parse_feeds(raw: Any, defaults: Mapping[str, Any], path: Path) -> tuple[Fee
         _reject_unknown(table, known, path, where=label)
         own = _typed(table, FEED, path, where=f"{label} ")
         limits = _typed({**defaults, **table}, DEFAULTS, path, where=f"{label} ")
+        limits["allow_networks"] = check_networks(
+            limits["allow_networks"], path, "allow_networks", label=f"{label}: "
+        )
         _check_url(own["url"], path, label)
         named.append(bool(own["name"].strip()))
         name = " ".join(own["name"].split()) or host_name(own["url"])
         feeds.append(FeedSource(name=name, url=own["url"], **limits))
     _check_unique([f for f, given in zip(feeds, named, strict=True) if given], path)
+    _check_unique_urls(feeds, path)
     return tuple(feeds)
 
 
@@ -113,6 +133,7 @@ def host_name(url: str) -> str:
 
 
 def _check_url(url: str, path: Path, label: str) -> None:
+    check_url_text(url, path, "url", where=f"{label}: ")
     if not is_http_url(url):
         raise ConfigError(
             f"{label}: url '{url}' is not an http(s) URL",
@@ -133,6 +154,25 @@ def _check_unique(feeds: list[FeedSource], path: Path) -> None:
                 hint="each feed needs its own name",
             )
         seen.add(feed.name)
+
+
+def _check_unique_urls(feeds: list[FeedSource], path: Path) -> None:
+    """Refuse a feed listed twice: runs key a feed's state by its URL, so one would hide the
+    other (host names are case-blind, so they are compared folded)."""
+    seen: dict[str, tuple[int, FeedSource]] = {}
+    for number, feed in enumerate(feeds, start=1):
+        parts = urlsplit(feed.url)
+        key = parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+        if key in seen:
+            first, other = seen[key]
+            raise ConfigError(
+                f"[[feeds]] #{first} '{other.name}' and #{number} '{feed.name}' "
+                f"have the same url '{feed.url}'",
+                path=path,
+                key="url",
+                hint="list each feed once",
+            )
+        seen[key] = (number, feed)
 
 
 def _check_values(top: Mapping[str, Any], path: Path) -> None:
@@ -165,8 +205,9 @@ def _check_values(top: Mapping[str, Any], path: Path) -> None:
 def _check_schedule(top: Mapping[str, Any], path: Path) -> None:
     from apscheduler.triggers.cron import CronTrigger  # only to validate the cron line
 
+    zone = ZoneInfo(top["timezone"])
     try:
-        CronTrigger.from_crontab(top["schedule"], timezone=ZoneInfo(top["timezone"]))
+        trigger = CronTrigger.from_crontab(top["schedule"], timezone=zone)
     except ValueError as exc:
         raise ConfigError(
             f"'schedule' is not a cron line: {exc}",
@@ -174,6 +215,17 @@ def _check_schedule(top: Mapping[str, Any], path: Path) -> None:
             key="schedule",
             hint="five fields: minute hour day month weekday, e.g. '0 6 * * *'",
         ) from None
+    # A day that never comes ("0 6 30 2 *", February 30th) parses, and the scheduler then
+    # waits for ever: no edition and no error.
+    now = datetime.now(zone)
+    fires = trigger.get_next_fire_time(None, now)
+    if fires is None or fires > now + SCHEDULE_HORIZON:
+        raise ConfigError(
+            f"'schedule' '{top['schedule']}' does not fire in the next eight years",
+            path=path,
+            key="schedule",
+            hint="check the day and month fields, e.g. '0 6 * * *' is 6 am every day",
+        )
 
 
 def _template_dir(value: str, path: Path) -> Path | None:
@@ -193,5 +245,6 @@ def _template_dir(value: str, path: Path) -> Path | None:
 
 def _check_render(top: Mapping[str, Any], path: Path) -> None:
     site = top["site_url"]
+    check_url_text(site, path, "site_url")
     if site and not is_http_url(site):
         raise ConfigError(f"site_url '{site}' is not an http(s) URL", path=path, key="site_url")

@@ -30,13 +30,25 @@ class Setting:
     required: bool = False
     above: float | None = None  # the value must be greater than this
     minimum: float | None = None  # the value must be at least this
+    maximum: float | None = None  # the value must be at most this
+
+
+# Bounds on lengths of time: beyond them a date or a timeout overflows (a window reaching
+# before year 1, a CPU limit past the kernel's), and no sensible value comes near them.
+YEAR_HOURS = 366 * 24
+DAY_SECONDS = 24 * 3600.0
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("title", str, "Daily Briefing", "The briefing's title, shown on its masthead."),
     Setting("timezone", str, "UTC", "IANA time zone for the edition date and times shown."),
     Setting(
-        "window_hours", float, 24.0, "How far back from the edition time articles count.", above=0
+        "window_hours",
+        float,
+        24.0,
+        "How far back from the edition time articles count.",
+        above=0,
+        maximum=YEAR_HOURS * 100,  # a century: an archive read whole, still within the calendar
     ),
     Setting("output_dir", str, "output", "Where briefings are written (relative to this file)."),
     Setting(
@@ -60,17 +72,33 @@ SETTINGS: tuple[Setting, ...] = (
         6.0,
         "How long after a missed scheduled time it still runs.",
         minimum=0,
+        maximum=YEAR_HOURS,
     ),
     Setting(
-        "poll_minutes", float, 60.0, "How often the scheduler collects between editions.", above=0
+        "poll_minutes",
+        float,
+        60.0,
+        "How often the scheduler collects between editions.",
+        above=0,
+        maximum=YEAR_HOURS * 60,
     ),
     Setting(
-        "run_deadline_minutes", float, 45.0, "A scheduled run going this long is stopped.", above=0
+        "run_deadline_minutes",
+        float,
+        45.0,
+        "A scheduled run going this long is stopped; a run waits this long for another.",
+        above=0,
+        maximum=YEAR_HOURS * 60,
     ),
     Setting("template_dir", str, "", "Folder of templates overriding the bundled ones (relative)."),
     Setting("site_url", str, "", "URL output_dir is published at: absolute links in the feed."),
     Setting(
-        "render_timeout", float, 120.0, "Seconds the PDF may take before it is given up.", above=0
+        "render_timeout",
+        float,
+        120.0,
+        "Seconds the PDF may take before it is given up.",
+        above=0,
+        maximum=DAY_SECONDS,
     ),
     Setting(
         "render_memory_mb",
@@ -78,10 +106,23 @@ SETTINGS: tuple[Setting, ...] = (
         3072,
         "Memory (address space) the PDF renderer may use.",
         minimum=512,
+        maximum=1 << 20,
     ),
-    Setting("extract_timeout", float, 20.0, "Seconds one page's extraction may take.", above=0),
     Setting(
-        "extract_memory_mb", int, 1024, "Memory an extraction worker may add per page.", minimum=128
+        "extract_timeout",
+        float,
+        20.0,
+        "Seconds one page's extraction may take.",
+        above=0,
+        maximum=DAY_SECONDS,
+    ),
+    Setting(
+        "extract_memory_mb",
+        int,
+        1024,
+        "Memory an extraction worker may add per page.",
+        minimum=128,
+        maximum=1 << 20,
     ),
     Setting(
         "executor",
@@ -100,12 +141,25 @@ SETTINGS: tuple[Setting, ...] = (
 
 DEFAULTS: tuple[Setting, ...] = (
     Setting("max_articles", int, 30, "Newest entries taken from a feed each run.", above=0),
-    Setting("timeout", float, 20.0, "Seconds allowed for one whole download.", above=0),
+    Setting(
+        "timeout",
+        float,
+        20.0,
+        "Seconds allowed for one whole download.",
+        above=0,
+        maximum=DAY_SECONDS,
+    ),
     Setting(
         "max_bytes", int, 15 * 1024 * 1024, "Largest body accepted, after decompression.", above=0
     ),
     Setting("full_text", bool, True, "Download each article's page (else use the feed's text)."),
     Setting("topic", str, "News", "Section a feed's stories go to when it names none."),
+    Setting(
+        "allow_networks",
+        list,
+        [],
+        'Non-public networks this feed and its articles may be fetched from, e.g. ["10.1.0.0/16"].',
+    ),
 )
 
 FEED: tuple[Setting, ...] = (
@@ -117,13 +171,22 @@ EMAIL: tuple[Setting, ...] = (
     Setting("to", list, None, "The recipients' addresses.", required=True),
     Setting("from", str, None, "The sender: 'Name <b@example.org>' or the bare address.", True),
     Setting("smtp_host", str, "localhost", "The SMTP server's host name."),
-    Setting("smtp_port", int, 587, "Its port: 587 for starttls, 465 for tls, 25 for none."),
+    Setting(
+        "smtp_port",
+        int,
+        587,
+        "Its port: 587 for starttls, 465 for tls, 25 for none.",
+        minimum=1,
+        maximum=65535,
+    ),
     Setting("security", str, "starttls", "starttls, tls, or none (a server on this machine only)."),
     Setting("username_env", str, "", "Environment variable holding the SMTP user (or no login)."),
     Setting("password_env", str, "", "Environment variable holding the SMTP password."),
     Setting("ca_file", str, "", "PEM file of a private CA that signed the server's certificate."),
     Setting("subject", str, "", "Subject template: {subject}, {title}, {date}; empty: {subject}."),
-    Setting("timeout", float, 30.0, "Seconds allowed for each SMTP step.", above=0),
+    Setting(
+        "timeout", float, 30.0, "Seconds allowed for each SMTP step.", above=0, maximum=DAY_SECONDS
+    ),
 )
 SECURITY = ("starttls", "tls", "none")
 
@@ -135,7 +198,13 @@ FETCH: tuple[Setting, ...] = (
         'Non-public networks that may be fetched from, e.g. ["10.1.0.0/16"].',
     ),
     Setting("per_host", int, 2, "Requests at once to one host."),
-    Setting("host_delay", float, 0.1, "Seconds between the starts of two requests to one host."),
+    Setting(
+        "host_delay",
+        float,
+        0.1,
+        "Seconds between the starts of two requests to one host.",
+        maximum=DAY_SECONDS,
+    ),
     Setting("retries", int, 2, "Retries, with backoff, after a timeout, a 429 or a 5xx."),
     Setting("respect_robots", bool, True, "Skip article pages robots.txt disallows."),
     Setting("contact_url", str, "", "A URL about this instance, sent in the User-Agent."),
@@ -171,7 +240,13 @@ TOPICS: tuple[Setting, ...] = (
         ["News"],
         "Feed topics too broad to be a section: their stories get automatic topics.",
     ),
-    Setting("history_days", int, 14, "How far back a story is recognised when it returns."),
+    Setting(
+        "history_days",
+        int,
+        14,
+        "How far back a story is recognised when it returns.",
+        maximum=YEAR_HOURS // 24 * 10,
+    ),
 )
 
 
@@ -195,7 +270,14 @@ LLM: tuple[Setting, ...] = (
     ),
     Setting("model", str, "", "The model the endpoint is asked for (required with url)."),
     Setting("api_key_env", str, "", "Environment variable holding the API key (or none)."),
-    Setting("timeout", float, 60.0, "Seconds one story's whole request may take.", above=0),
+    Setting(
+        "timeout",
+        float,
+        60.0,
+        "Seconds one story's whole request may take.",
+        above=0,
+        maximum=DAY_SECONDS,
+    ),
     Setting("max_tokens", int, 400, "Most tokens the model may answer with.", above=0),
 )
 

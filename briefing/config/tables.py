@@ -21,7 +21,7 @@ from .settings import (
     LlmConfig,
     TopicsConfig,
 )
-from .values import _reject_unknown, _table, _typed, is_http_url
+from .values import _reject_unknown, _table, _typed, check_url_text, is_http_url
 
 
 def _parse_email(raw: Any, path: Path) -> EmailConfig:
@@ -105,26 +105,33 @@ def _parse_fetch(raw: Any, path: Path) -> FetchConfig:
     table = _table(raw, path, "[fetch]")
     _reject_unknown(table, {s.name for s in FETCH}, path, where="[fetch]")
     v = _typed(table, FETCH, path, where="fetch.")
-    for network in v["allow_networks"]:
-        try:
-            ipaddress.ip_network(network, strict=False)
-        except ValueError:
-            raise ConfigError(
-                f"'{network}' in 'fetch.allow_networks' is not a network",
-                path=path,
-                key="fetch.allow_networks",
-                hint="write an address or a CIDR block: '127.0.0.1/32', '10.1.0.0/16'",
-            ) from None
+    v["allow_networks"] = check_networks(v["allow_networks"], path, "fetch.allow_networks")
     if v["per_host"] < 1 or v["host_delay"] < 0 or v["retries"] < 0:
         raise ConfigError(
             "'fetch.per_host' must be at least 1, host_delay and retries at least 0",
             path=path,
             key="fetch",
         )
+    check_url_text(v["contact_url"], path, "fetch.contact_url")
     ca_file = (path.parent / v["ca_file"]).resolve() if v["ca_file"] else None
     if ca_file is not None:
         _check_ca_file(ca_file, path, "fetch.ca_file")
-    return FetchConfig(**{**v, "allow_networks": tuple(v["allow_networks"]), "ca_file": ca_file})
+    return FetchConfig(**{**v, "ca_file": ca_file})
+
+
+def check_networks(networks: list[Any], path: Path, key: str, label: str = "") -> tuple[str, ...]:
+    """An `allow_networks` list, each item checked to be an address or a CIDR block."""
+    for network in networks:
+        try:
+            ipaddress.ip_network(network if isinstance(network, str) else "?", strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{label}'{network}' in '{key}' is not a network",
+                path=path,
+                key=key,
+                hint="write an address or a CIDR block: '127.0.0.1/32', '10.1.0.0/16'",
+            ) from None
+    return tuple(networks)
 
 
 def _check_ca_file(ca_file: Path, path: Path, key: str) -> None:
@@ -171,6 +178,7 @@ def _parse_llm(raw: Any, path: Path) -> LlmConfig | None:
     v = _typed(table, LLM, path, where="llm.")
     if not v["url"]:
         return None
+    check_url_text(v["url"], path, "llm.url")
     if not is_http_url(v["url"]):
         raise ConfigError(
             f"'llm.url' is not an http(s) URL: '{v['url']}'",

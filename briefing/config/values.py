@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -45,6 +46,27 @@ def is_http_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def check_url_text(url: str, path: Path, key: str, where: str = "") -> None:
+    """Refuse a URL holding white space or a control character.
+
+    urllib drops tabs, CR and LF without a word, so the URL fetched would not be the one
+    written; a space is a pasting mistake; and a CR or LF in the User-Agent's contact URL would
+    split the request's headers.
+    """
+    bad = next((c for c in url if c.isspace() or not c.isprintable()), None)
+    if bad is not None:
+        raise ConfigError(
+            f"{where}'{key}' holds {_char_name(bad)} at position {url.index(bad) + 1}: {url!r}",
+            path=path,
+            key=key,
+            hint="write the URL on one line without spaces; encode a space as %20",
+        )
+
+
+def _char_name(char: str) -> str:
+    return "a space" if char == " " else f"the control character U+{ord(char):04X}"
+
+
 def _table(value: Any, path: Path, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"{where} must be a table", path=path, key=where.strip("[]"))
@@ -85,6 +107,9 @@ def _coerce(value: Any, setting: Setting, path: Path, where: str) -> Any:
     # TOML integers are fine where a float is expected; booleans are not numbers here.
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return _bounded(float(value), setting, path, where)
+    if expected is float and isinstance(value, float) and not math.isfinite(value):
+        # TOML spells nan and inf; neither is a length of time or a limit.
+        raise _type_error(setting, value, path, where, "a finite number")
     if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
         if isinstance(value, int | float):
             return _bounded(value, setting, path, where)
@@ -112,5 +137,9 @@ def _bounded(value: float, setting: Setting, path: Path, where: str) -> float:
     if setting.minimum is not None and value < setting.minimum:
         raise ConfigError(
             f"'{name}' must be at least {setting.minimum:g}", path=path, key=name, hint=setting.help
+        )
+    if setting.maximum is not None and value > setting.maximum:
+        raise ConfigError(
+            f"'{name}' must be at most {setting.maximum:g}", path=path, key=name, hint=setting.help
         )
     return value

@@ -8,22 +8,28 @@ Everything here treats the briefing's text and URLs as hostile: Jinja2 escapes e
 (Markdown has its own escaping), hrefs pass `safe_url`, HTML from feeds passes `clean_html`,
 and WeasyPrint runs in a child process under time and memory limits with a fetcher that refuses
 every URL but the bundled fonts, so a story can never make the PDF read a local file or reach the
-network.
+network. Nor can one item cost the edition: its text is fitted before any template sees it
+(`fit.py`: overlong fields cut, unbreakable runs given break points), a story the PDF still fails
+on is left out of the PDF alone (`salvage.py`), and when no PDF can be made the other formats
+are written all the same.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from dataclasses import replace
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
 from briefing.errors import RenderError
-from briefing.models import Briefing, EmailBody
+from briefing.models import Briefing, EmailBody, Rendered
 from briefing.render.archive import edition_number, number_edition, write_archive
 from briefing.render.email import email_subject, render_email, render_text
 from briefing.render.files import write_atomic, write_files
 from briefing.render.pdf import MEMORY_MB, TIMEOUT, deny_all_fetcher, render_pdf, typeset_pdf
+from briefing.render.salvage import make_pdf, noted
 from briefing.render.sanitize import clean_html
 from briefing.render.templating import (
     TEMPLATE_DIR,
@@ -55,6 +61,7 @@ __all__ = [
     "long_date",
     "number_edition",
     "render",
+    "render_edition",
     "render_email",
     "render_html",
     "render_markdown",
@@ -113,33 +120,83 @@ def render(
     """Render the briefing in the given formats and write `<stem>.<ext>` files to `out_dir`.
 
     A `typesetter` started earlier makes the PDF (its limits apply); else a child forked now.
+    RenderError when the PDF cannot be made at all, once every other file is written.
+    """
+    rendered = render_edition(
+        briefing,
+        out_dir,
+        stem,
+        formats,
+        template_dir,
+        page_size,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        typesetter=typesetter,
+    )
+    if rendered.pdf_error:
+        raise RenderError(rendered.pdf_error)
+    return rendered.paths
+
+
+def render_edition(
+    briefing: Briefing,
+    out_dir: Path,
+    stem: str,
+    formats: Iterable[str] = ("html", "pdf"),
+    template_dir: Path | None = None,
+    page_size: str = "A4",
+    *,
+    timeout: float = TIMEOUT,
+    memory_mb: int = MEMORY_MB,
+    typesetter: Typesetter | None = None,
+) -> Rendered:
+    """Write the edition in every format asked for; a story the PDF fails on costs only itself.
+
+    That story stays in the other formats, with a note in the footer of each (and of the PDF),
+    and is counted in the stats. When even the edition without it fails, every other format is
+    still written and `pdf_error` says why there is no PDF.
     """
     wanted = tuple(dict.fromkeys(formats))
     unknown = sorted(set(wanted) - set(FORMATS))
     if unknown or not wanted:
         raise RenderError(f"formats must be some of {', '.join(FORMATS)}; got {wanted!r}")
+    html = render_html(briefing, template_dir=template_dir, page_size=page_size)
+    pdf, pdf_error = None, ""
+    if "pdf" in wanted:
+
+        def typeset(part: Briefing, limit: float) -> bytes:
+            page = render_html(part, template_dir=template_dir, page_size=page_size)
+            return render_pdf(page, timeout=limit, memory_mb=memory_mb)
+
+        first = (
+            typesetter.render
+            if typesetter is not None
+            else functools.partial(render_pdf, timeout=timeout, memory_mb=memory_mb)
+        )
+        pdf, notes, pdf_error = make_pdf(briefing, html, first, typeset, timeout)
+        if notes:
+            briefing = counted(noted(briefing, notes), len(notes))
+            html = render_html(briefing, template_dir=template_dir, page_size=page_size)
     files: dict[str, str | bytes] = {}
-    html = ""
-    if "html" in wanted or "pdf" in wanted:
-        html = render_html(briefing, template_dir=template_dir, page_size=page_size)
     for name in FORMATS:
         if name not in wanted:
             continue
         if name == "html":
             files[stem + ".html"] = html
-        elif name == "pdf":
-            files[stem + ".pdf"] = (
-                typesetter.render(html)
-                if typesetter is not None
-                else render_pdf(html, timeout=timeout, memory_mb=memory_mb)
-            )
+        elif name == "pdf" and pdf is not None:
+            files[stem + ".pdf"] = pdf
         elif name == "markdown":
             files[stem + ".md"] = render_markdown(briefing, template_dir=template_dir)
         elif name == "text":
             files[stem + ".txt"] = render_text(briefing, template_dir=template_dir)
-        else:
+        elif name == "email":
             files[stem + ".eml"] = email_message(render_email(briefing, template_dir=template_dir))
-    return write_files(out_dir, files)
+    return Rendered(briefing, write_files(out_dir, files), pdf_error)
+
+
+def counted(briefing: Briefing, left_out: int) -> Briefing:
+    """The briefing with the stories its PDF left out counted in its stats."""
+    return replace(briefing, stats=replace(briefing.stats, left_out_of_pdf=left_out))
 
 
 def write_outputs(

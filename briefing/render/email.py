@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from briefing.models import Briefing, EmailBody
+from briefing.render.fit import TITLE, fit_text
 from briefing.render.templating import (
     html_environment,
     long_date,
@@ -41,7 +42,8 @@ def email_subject(briefing: Briefing) -> str:
     """'Daily Briefing · Saturday 22 January 2022 · 3 stories', on one line whatever the title."""
     count = len(briefing.stories)
     stories = f"{count} {'story' if count == 1 else 'stories'}"
-    subject = f"{briefing.title} · {long_date(briefing.edition)} · {stories}"
+    title = fit_text(briefing.title, TITLE, breaks=False)
+    subject = f"{title} · {long_date(briefing.edition)} · {stories}"
     # A CR or LF taken from the title would break the header (RELIABILITY 62).
     return _WHITESPACE.sub(" ", subject).strip()
 

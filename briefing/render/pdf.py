@@ -25,6 +25,7 @@ import contextlib
 import functools
 import gc
 import multiprocessing
+import os
 import re
 import resource
 import tempfile
@@ -42,6 +43,7 @@ from briefing.render.lines import remembered_line_breaks
 from briefing.render.shaping import shaped_once
 from briefing.render.source import lean_user_agent_sheet, source_document
 from briefing.render.targets import resolved_target_counters
+from briefing.sandbox import die_with_parent
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -66,6 +68,7 @@ def render_pdf(html: str, *, timeout: float = TIMEOUT, memory_mb: int = MEMORY_M
         child = context.Process(
             target=typeset_in_child,
             args=(sender, html, memory_mb, timeout, scratch),
+            kwargs={"parent": os.getpid()},
             name="briefing-pdf",
             daemon=True,
         )
@@ -128,12 +131,20 @@ def _receive(receiver: Connection, timeout: float) -> tuple[str, Any] | None:
 
 
 def typeset_in_child(
-    sender: Connection, html: str, memory_mb: int, timeout: float, scratch: str | None = None
+    sender: Connection,
+    html: str,
+    memory_mb: int,
+    timeout: float,
+    scratch: str | None = None,
+    parent: int | None = None,
 ) -> None:
     """Run in the child: set the limits, typeset, send ("pdf", bytes) or ("error", text).
 
-    Temporary files go to `scratch`, which the parent removes (see the module's docstring).
+    Temporary files go to `scratch`, which the parent removes (see the module's docstring). A
+    child forked for this alone names its `parent`, and ends with it.
     """
+    if parent is not None:
+        die_with_parent(parent)
     if scratch is not None:
         tempfile.tempdir = scratch  # this process's module: the parent's is untouched
     limit = memory_mb * 1024 * 1024

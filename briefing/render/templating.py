@@ -32,7 +32,8 @@ from markupsafe import Markup, escape
 
 from briefing.errors import RenderError
 from briefing.headline import clean_title, opening
-from briefing.models import Article, Story
+from briefing.models import Article, Briefing, Story
+from briefing.render.fit import fit_briefing, shown_url
 from briefing.sentences import HAN, HANGUL, KANA
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -114,6 +115,7 @@ def html_environment(template_dir: Path | None, zone: tzinfo) -> Environment:
     _add_filters(env, zone)
     env.filters["breakable"] = breakable
     env.filters["compounds_whole"] = compounds_whole
+    env.filters["shown_url"] = shown_url
     return env
 
 
@@ -155,6 +157,12 @@ def text_environment(template_dir: Path | None, zone: tzinfo, *, markdown: bool)
 
 def render_template(env: Environment, name: str, **context: Any) -> str:
     """Render one template, turning any template failure into a RenderError naming the file."""
+    # The one door a briefing's text comes in by, for every format: fitted here (fit.py), with
+    # break points only where there is a layout (HTML, and the PDF made from it).
+    breaks = env.autoescape is True
+    for key, value in context.items():
+        if isinstance(value, Briefing):
+            context[key] = fit_briefing(value, breaks=breaks)
     try:
         return env.get_template(name).render(**context)
     except TemplateError as exc:

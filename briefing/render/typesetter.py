@@ -15,6 +15,7 @@ same limits as `render_pdf` (time from the moment the HTML is sent, memory, CPU)
 from __future__ import annotations
 
 import multiprocessing
+import os
 import tempfile
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
@@ -29,6 +30,7 @@ from briefing.render.pdf import (
     scratch_folder,
     typeset_in_child,
 )
+from briefing.sandbox import die_with_parent
 
 
 class Typesetter:
@@ -53,7 +55,7 @@ class Typesetter:
         self._child = context.Process(
             target=_wait_and_typeset,
             args=(html_in, reply_out, self.languages, self.memory_mb, self.timeout),
-            kwargs={"scratch": self._scratch.name},
+            kwargs={"scratch": self._scratch.name, "parent": os.getpid()},
             name="briefing-pdf",
             daemon=True,
         )
@@ -97,8 +99,11 @@ def _wait_and_typeset(
     memory_mb: int,
     timeout: float,
     scratch: str | None = None,
+    parent: int | None = None,
 ) -> None:
     """Run in the child: load WeasyPrint and the dictionaries, wait for the HTML, typeset it."""
+    if parent is not None:
+        die_with_parent(parent)
     _load(languages)
     try:
         html = html_in.recv()

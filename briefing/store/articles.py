@@ -43,6 +43,13 @@ class ArticleRecords(StoreBase):
             )
             checkpoint("storing")  # a kill here must roll the whole batch back
 
+    def revise_articles(self, articles: Sequence[Article]) -> None:
+        """Rewrite articles stored earlier in this run; each keeps when it was first stored."""
+        assignments = ", ".join(f"{c} = ?" for c in ARTICLE_COLUMNS.split(", ")[1:])
+        rows = [(*_article_row(a)[1:], a.id) for a in articles]
+        with self._transaction():
+            self._db.executemany(f"UPDATE articles SET {assignments} WHERE id = ?", rows)
+
     def articles_between(self, start: datetime, end: datetime) -> tuple[Article, ...]:
         """Stored articles published in [start, end), oldest first."""
         rows = self._db.execute(
