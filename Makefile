@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint docs bench clean
 
 demo: $(STAMP)
 	$(VENV)/bin/briefing demo
@@ -12,8 +12,14 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check briefing tests benchmarks
+	$(VENV)/bin/ruff check briefing tests benchmarks scripts
+	$(VENV)/bin/ruff format --check briefing tests benchmarks scripts
 	$(VENV)/bin/mypy briefing
+
+# Every picture of the README and docs/, made again from the current code (needs pdftoppm and
+# chromium: apt-get install poppler-utils chromium), and the settings reference.
+docs: $(STAMP)
+	$(VENV)/bin/python scripts/docs.py
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m pip install --quiet -e '.[bench]'
@@ -26,6 +32,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/fetch.py
 	$(VENV)/bin/python benchmarks/scheduler_simulation.py
 	$(VENV)/bin/python benchmarks/render.py
+	$(VENV)/bin/python benchmarks/hostile.py
 	$(VENV)/bin/python benchmarks/pipeline.py --json output/bench-pipeline.json
 
 $(STAMP): pyproject.toml

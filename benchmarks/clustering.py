@@ -11,7 +11,7 @@ this very data. Sweeps are tuned and scored on the same data (optimistic); the h
 chooses the setting on half the topics (odd or even) and scores on the other half, both ways,
 pooled by size; for stories the setting is the threshold and the power of the re-weighting
 within sections, and, separately, the threshold alone; for sections, the name thread at which
-their stories divide them (`briefing.sections`) and the section threshold, and, separately, the
+their stories divide them (`stories/partition.py`) and the section threshold, and, separately, the
 threshold alone, and the floor at which sections holding each other's nearest stories join.
 `--errors` prints, per gold topic, what each story holds and which topics share its section.
 `--as-extracted` first gives each text the boilerplate pass every article of the pipeline gets
@@ -41,14 +41,15 @@ from sklearn.metrics import adjusted_rand_score
 sys.path.insert(0, str(Path(__file__).parent))
 from ecb import read_documents, reading_options, to_article  # noqa: E402
 
-from briefing.cluster import (  # noqa: E402
+from briefing.stories.cluster import (  # noqa: E402
     DEFAULT_THRESHOLD,
     SECTION_THRESHOLD,
+    ClusterSettings,
     outlets_of,
     partition,
 )
-from briefing.sections import NAME_THREAD, NEAREST_FLOOR  # noqa: E402
-from briefing.similarity import GROUP_POWER, Space, article_space, neighbour_graph  # noqa: E402
+from briefing.stories.partition import NAME_THREAD, NEAREST_FLOOR  # noqa: E402
+from briefing.stories.vectors import GROUP_POWER, Space, article_space, neighbour_graph  # noqa: E402
 
 STORY_SWEEP = [round(0.10 + 0.01 * i, 2) for i in range(13)]
 # How sharply terms shared within a section lose weight: chosen by the held-out sweep too.
@@ -154,18 +155,9 @@ def _levels(
     """Story and section labels of one setting (all documents at one time: text alone)."""
     space, graph, outlets = _space(tuple(d["doc_id"] for d in docs), docs)
     times = np.zeros(space.vectors.shape[0])
+    settings = ClusterSettings(story, section, 1.0, power=power, thread=thread, nearest=nearest)
     parts = partition(
-        graph,
-        space.vectors,
-        times,
-        story,
-        section,
-        1.0,
-        power,
-        space.names_from,
-        thread,
-        nearest,
-        outlets=outlets,
+        graph, space.vectors, times, settings, names_from=space.names_from, outlets=outlets
     )
     n = len(docs)
     return {"stories": _labels(parts.stories, n), "sections": _labels(parts.sections, n)}

@@ -80,7 +80,7 @@ def run_one(n: int, data: Path) -> dict:
     """Cluster n synthetic articles in this process: seconds, added peak memory, quality."""
     from clustering import bcubed
 
-    from briefing.cluster import cluster_stories
+    from briefing.stories.cluster import cluster_stories
 
     articles, gold = synthetic_articles(load_documents(data), n)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

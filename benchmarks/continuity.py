@@ -40,9 +40,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ecb import FIXED_TIME, read_documents, reading_options, to_article  # noqa: E402
 
-from briefing.cluster import LINK_THRESHOLD, cluster_stories  # noqa: E402
 from briefing.models import Article, Story  # noqa: E402
 from briefing.store import open_store  # noqa: E402
+from briefing.stories.cluster import cluster_stories  # noqa: E402
+from briefing.stories.continuity import LINK_THRESHOLD  # noqa: E402
 
 HISTORY_DAYS = 14
 THRESHOLDS = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.24, 0.28, 0.32)

@@ -27,8 +27,8 @@ from pathlib import Path
 from pipeline_site import answer
 
 from briefing.config import parse_config
-from briefing.feeds import fetch_feeds, waiting_results
-from briefing.http import Fetcher, policy_for
+from briefing.fetch.feeds import fetch_feeds, waiting_results
+from briefing.fetch.http import Fetcher, policy_for
 from briefing.store import open_store
 
 HOSTS = 20

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefing.decoding import BROTLI  # noqa: E402
+from briefing.fetch.decoding import BROTLI  # noqa: E402
 from tests.bombs import (  # noqa: E402
     GIB,
     brotli_bomb,
@@ -49,7 +49,7 @@ FETCH_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from briefing.errors import FetchError
-from briefing.http import Fetcher, FetchPolicy
+from briefing.fetch.http import Fetcher, FetchPolicy
 
 def kib(field):
     lines = Path("/proc/self/status").read_text().splitlines()
@@ -155,7 +155,7 @@ from tests.test_render import make_briefing
 
 field, text = sys.argv[1], sys.argv[2] * int(sys.argv[3])
 briefing = make_briefing()
-first, *rest = briefing.sections
+first, *rest = briefing.stories.partition
 story = first.stories[0]
 if field == "url":
     failure = dataclasses.replace(briefing.failures[0], url="https://gazette.example/" + text)

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from ecb import SHARED
 
-from briefing.cluster import cluster_stories
 from briefing.extract.articles import extract_articles
-from briefing.feeds import read_feed
-from briefing.http import Fetcher, Response
+from briefing.fetch.http import Fetcher, Response
+from briefing.fetch.parse import read_feed
 from briefing.models import Article, FeedSource
+from briefing.stories.cluster import cluster_stories
 
 FEEDS = SHARED / "eval" / "feeds"
 LABELS = Path(__file__).with_name("one_outlet_stories.json")

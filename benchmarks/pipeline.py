@@ -111,7 +111,7 @@ def instrument(clock: StageClock) -> None:
         _instrument_before(clock, articles, pipeline)
         _instrument_rest(clock, pipeline, render, Store)
         return
-    import briefing.executor as executor
+    import briefing.extract.executor as executor
     import briefing.extract.workers as workers
 
     # Downloads hand each page to extraction at once: "fetch pages" is downloading while the

@@ -5,9 +5,9 @@ evaluation data when present, else the bundled demo texts. Each timed run is the
 `render_pdf`: the forked child with its limits, WeasyPrint's layout, and the PDF written to
 memory; the child's CPU time is reported beside the wall time, since a shared machine inflates
 wall time. Then one more render in this process, timed phase by phase, says where the time goes.
-`--compare` also times WeasyPrint left to itself (its Python HTML parser and full user-agent
-sheet, columns laid out twice, the contents page three times, lines shaped again to be drawn, the
-garbage collector on), alternating with ours, so both figures come from the same conditions.
+`--compare` also times WeasyPrint left to itself (columns laid out twice: the patch switched off
+with BRIEFING_WEASYPRINT_PATCHES=0), alternating with ours, so both figures come from the same
+conditions. docs/rendering.md has the figures.
 Goal (issue 7): under 3 s.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import statistics
 import sys
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import briefing.render.pdf as pdf_module  # noqa: E402
 from briefing.render import render_html, render_pdf  # noqa: E402
+from briefing.render.speedups import SWITCH, weasyprint_patched  # noqa: E402
 from tests.big_edition import ECB, big_edition  # noqa: E402
 
 RUNS = 5
@@ -48,26 +50,18 @@ def timed_render(html: str) -> tuple[float, float, int]:
     return time.perf_counter() - started, child_cpu() - cpu, len(pdf)
 
 
-def stock_document(html: str, url_fetcher: Any) -> Any:
-    """The document as WeasyPrint makes it: its own parser and user-agent sheet."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=None, url_fetcher=url_fetcher)
-
-
 @contextlib.contextmanager
 def stock_passes() -> Iterator[None]:
-    """Forked children typeset as WeasyPrint does by itself (for --compare)."""
-    names = ("fewer_layout_passes", "cyclic_gc_paused", "source_document")
-    saved = {name: getattr(pdf_module, name) for name in names}
-    pdf_module.fewer_layout_passes = contextlib.nullcontext  # type: ignore[assignment]
-    pdf_module.cyclic_gc_paused = contextlib.nullcontext  # type: ignore[assignment]
-    pdf_module.source_document = stock_document
+    """Forked children typeset as WeasyPrint does by itself (for --compare): the switch off."""
+    saved = os.environ.get(SWITCH)
+    os.environ[SWITCH] = "0"
     try:
         yield
     finally:
-        for name, function in saved.items():
-            setattr(pdf_module, name, function)
+        if saved is None:
+            del os.environ[SWITCH]
+        else:
+            os.environ[SWITCH] = saved
 
 
 def summary(times: list[tuple[float, float, int]]) -> dict[str, float]:
@@ -85,6 +79,7 @@ def phases(html: str, one_pass: bool = True) -> dict[str, Any]:
     """CPU seconds of each WeasyPrint phase of one render in this process, and pages laid out."""
     import weasyprint.document as document
     import weasyprint.layout.page as page
+    from weasyprint import HTML
 
     spent: dict[str, float] = {}
     laid_out: list[int] = []
@@ -114,14 +109,12 @@ def phases(html: str, one_pass: bool = True) -> dict[str, Any]:
     page.remake_page = counted
     try:
         started = time.process_time()
-        make = pdf_module.source_document if one_pass else stock_document
-        source = make(pdf_module.with_font_faces(html), pdf_module.deny_all_fetcher())
+        source = HTML(
+            string=pdf_module.with_font_faces(html), url_fetcher=pdf_module.deny_all_fetcher()
+        )
         spent["HTML parsing"] = time.process_time() - started
-        ours = contextlib.ExitStack()
-        if one_pass:
-            ours.enter_context(pdf_module.fewer_layout_passes())
-            ours.enter_context(pdf_module.cyclic_gc_paused())
-        with ours:
+        switch = contextlib.nullcontext() if one_pass else stock_passes()
+        with switch, weasyprint_patched():
             rendered = timer("layout", source.render)()
             timer("drawing and writing the PDF", rendered.write_pdf)()
     finally:

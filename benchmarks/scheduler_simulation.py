@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from briefing.config import parse_config  # noqa: E402
+from briefing.deliver.schedule import Scheduler, last_fire_time  # noqa: E402
 from briefing.models import StoredEdition  # noqa: E402
-from briefing.schedule import Scheduler, last_fire_time  # noqa: E402
 from briefing.store import open_store  # noqa: E402
 
 ZONE = ZoneInfo("Europe/Berlin")

@@ -40,9 +40,9 @@ import numpy as np
 from sentencex import segment
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from briefing.headline import clean_title, story_headline
+from briefing.compose.summarize import Settings, summarize_story
 from briefing.models import Article, Story
-from briefing.summarize import Settings, summarize_story
+from briefing.stories.headline import clean_title, story_headline
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ecb import SHARED, load_documents, to_article  # noqa: E402
@@ -235,7 +235,7 @@ def sumy_system(name: str) -> Summarizer:
 def headlines(events: list[tuple[dict, list[Article]]]) -> dict[str, dict[str, float]]:
     """Unit coverage of the headline alone: story_headline beside the centroid's title."""
     systems = {
-        "story_headline (briefing.headline)": story_headline,
+        "story_headline (briefing.stories.headline)": story_headline,
         "title nearest the centroid, cleaned": lambda a: clean_title(_centroid_article(a).title),
     }
     result = {}

@@ -10,9 +10,9 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from summaries import contains, coverage, tokens
 
+from briefing.compose.summarize import story_candidates
 from briefing.models import Article
-from briefing.sentences import opens_with_reference
-from briefing.summarize import story_candidates
+from briefing.text.sentences import opens_with_reference
 
 
 def candidate_oracle(events: list[tuple[dict, list[Article]]], words: int) -> dict[str, float]:

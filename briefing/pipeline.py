@@ -10,41 +10,35 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from .cluster import cluster_stories
+from .compose.assemble import make_briefing, run_stats
+from .compose.llm import LlmReport, llm_sections
+from .compose.parallel import summarize_on
+from .compose.sections import group_topics, mute_stories
+from .compose.trim import trim_sections
 from .config import Config
-from .executor import summarize_on
 from .extract import Limits, extract_articles
+from .extract.dated import dated_when_read
 from .faults import checkpoint
-from .feeds import fetch_feeds, unique_entries, waiting_results
-from .http import Fetcher, policy_for
-from .identity import url_variants
-from .llm import LlmReport, llm_sections
-from .models import (
-    Article,
-    Briefing,
-    Entry,
-    Failure,
-    FeedResult,
-    Filtered,
-    RunStats,
-    Section,
+from .fetch.feeds import (
+    feed_failures,
+    fetch_feeds,
+    new_entries,
+    save_feed_state,
+    waiting_results,
 )
+from .fetch.http import Fetcher, policy_for
+from .models import Article, Briefing, Entry, Failure, FeedResult, RunStats, Section
 from .render import Typesetter, number_edition, render_edition, write_archive
-from .reuse import edition_key, remember_edition, rerun_stats, reused_edition
+from .render.reuse import edition_key, remember_edition, rerun_stats, reused_edition
 from .store import Store, open_store
-from .topics import group_topics, mute_stories
-from .trim import trim_sections
-
-# An edition ending at most this long before its run began is made now: the scheduler fixes
-# the end a moment before the run starts. One ending earlier is a past day's.
-EDITION_OF_NOW = timedelta(minutes=5)
+from .stories.cluster import cluster_stories
 
 
 class Progress(Protocol):
@@ -153,7 +147,7 @@ def generate(
         key = edition_key(config, (start, end), articles, previous, failures)
         reused = reused_edition(store, place, key)
     if reused is not None:  # nothing the edition is made of changed: the files written are it
-        now = count(results, new, articles, article_failures, ())
+        now = run_stats(results, new, articles, article_failures, ())
         briefing = replace(reused.briefing, stats=rerun_stats(reused.briefing.stats, now))
         return RunResult(briefing, reused.outputs, time.monotonic() - started, reused.archive)
     # The PDF's renderer loads WeasyPrint on the core clustering leaves idle (typesetter.py).
@@ -172,7 +166,7 @@ def generate(
         progress.advance()
         # After the extractive summaries: a story the LLM fails on keeps its extractive one.
         sections, llm_report = _llm(config, sections, progress)
-        stats = count(results, new, articles, article_failures, sections, llm_report)
+        stats = run_stats(results, new, articles, article_failures, sections, llm_report)
         # Numbered before rendering, so the masthead shows the edition's place in the archive.
         briefing = number_edition(
             make_briefing(config, end, start, sections, failures, stats, muted + cut), out_dir
@@ -269,80 +263,6 @@ def _extract(
     )
 
 
-def new_entries(
-    results: Iterable[FeedResult], store: Store, start: datetime, end: datetime
-) -> tuple[Entry, ...]:
-    """Entries inside the window that the store does not hold yet, each once."""
-    candidates = {
-        e.id: e
-        for r in results
-        for e in r.entries
-        if e.published is None or start <= e.published < end
-    }
-    # The same article in two feeds, or under a link spelled another way, is read once.
-    unique = tuple(unique_entries(candidates.values()))
-    known = store.known_ids(e.id for e in unique)
-    known_links = store.known_urls(v for e in unique for v in url_variants(e.url))
-    return tuple(
-        e for e in unique if e.id not in known and known_links.isdisjoint(url_variants(e.url))
-    )
-
-
-def dated_when_read(
-    store: Store, articles: Sequence[Article], began: datetime, end: datetime
-) -> tuple[Article, ...]:
-    """The articles, those dated during this run (undated items, dated when read) moved inside
-    the window of an edition made now, in the store too.
-
-    The window's end is fixed as the run begins, and an undated item is dated later, when it is
-    read: it would miss this edition and be shown by the next. Dated at the window's last whole
-    second (the store keeps seconds), it is in this edition only. An edition of a past day
-    keeps them out: they were read after it. A kill before this leaves them one edition late.
-    """
-    if began - end > EDITION_OF_NOW:
-        return tuple(articles)
-    read = min(began, end.replace(microsecond=0) - timedelta(seconds=1)).astimezone(UTC)
-    late = {a.id: replace(a, published=read) for a in articles if a.published >= began}
-    if late:
-        store.revise_articles(tuple(late.values()))
-    return tuple(late.get(a.id, a) for a in articles)
-
-
-def feed_failures(results: Iterable[FeedResult]) -> tuple[Failure, ...]:
-    """A Failure for each feed that could not be read this run."""
-    return tuple(Failure("feed", r.source.name, r.source.url, r.error) for r in results if r.error)
-
-
-def count(
-    results: Sequence[FeedResult],
-    new: Sequence[Article],
-    articles: Sequence[Article],
-    article_failures: Sequence[Failure],
-    sections: Sequence[Section],
-    llm_report: LlmReport | None = None,
-) -> RunStats:
-    """The day in numbers."""
-    llm_report = llm_report or LlmReport()
-    # New and in this edition: an item without a date is dated when read, which can fall
-    # after the end of an edition made for a past day.
-    shown = {a.id for a in articles}
-    fresh = [a for a in new if a.id in shown]
-    return RunStats(
-        feeds=len(results),
-        feeds_failed=sum(1 for r in results if r.error),
-        feeds_unchanged=sum(1 for r in results if r.not_modified),
-        articles=len(articles),
-        articles_new=len(fresh),
-        # A fallback has its reason; a feed read without its pages (full_text off) is not one.
-        fallbacks=sum(1 for a in fresh if a.origin == "feed" and a.note),
-        articles_failed=len(article_failures) - sum(1 for a in new if a.note),
-        stories=sum(len(s.stories) for s in sections),
-        outlets=len({a.source for a in articles}),
-        llm_summaries=llm_report.used,
-        llm_fallbacks=llm_report.fallbacks,
-    )
-
-
 def _llm(
     config: Config, sections: Sequence[Section], progress: Progress
 ) -> tuple[tuple[Section, ...], LlmReport]:
@@ -359,44 +279,9 @@ def _llm(
     )
 
 
-def make_briefing(
-    config: Config,
-    end: datetime,
-    start: datetime,
-    sections: Sequence[Section],
-    failures: Sequence[Failure],
-    stats: RunStats,
-    filtered: Sequence[Filtered] = (),
-) -> Briefing:
-    """The edition record the templates receive."""
-    return Briefing(
-        title=config.title,
-        edition=end.date(),
-        generated=datetime.now(UTC).astimezone(config.tz),
-        window_start=start,
-        window_end=end,
-        timezone=config.timezone,
-        sections=tuple(sections),
-        failures=tuple(failures),
-        stats=stats,
-        filtered=tuple(filtered),
-    )
-
-
 def edition_stem(briefing: Briefing) -> str:
     """The file name of an edition, without extension: briefing-YYYY-MM-DD."""
     return f"briefing-{briefing.edition.isoformat()}"
-
-
-def save_feed_state(store: Store, results: Iterable[FeedResult]) -> None:
-    """Record validators and next-fetch times, once the articles they led to are stored.
-
-    Saved earlier, a crash before the articles are stored would turn the next request into a
-    304 Not Modified, and the articles of that feed would never be read.
-    """
-    fetched = [r for r in results if not r.skipped]
-    store.save_feed_results(fetched, datetime.now(UTC))
-    store.save_feed_schedule(fetched)
 
 
 def edition_window(store: Store, start: datetime, end: datetime) -> tuple[datetime, str]:
@@ -420,4 +305,4 @@ def collect(
             config, new_entries(results, store, start, end), client, Silent(), store
         )  # stored as they are made, before the validators
         save_feed_state(store, results)
-    return count(results, new, new, failures, ())
+    return run_stats(results, new, new, failures, ())

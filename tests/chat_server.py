@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from briefing.server import LoopbackServer
+from briefing.demo.server import LoopbackServer
 
 SOURCE_LINE = re.compile(r"^\[(\d+)\] \(([^)]*)\) (.*)$", re.M)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from briefing.http import Fetcher
+from briefing.fetch.http import Fetcher
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from briefing.server import LoopbackServer
+from briefing.demo.server import LoopbackServer
 
 Behaviour = Callable[["FaultHandler"], None]
 

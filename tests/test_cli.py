@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from briefing.cli import main
+from briefing.config import load_config
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,7 +27,8 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_check_lists_the_committed_feeds() -> None:
     result = run("check", "--config", str(ROOT / "feeds.toml"))
     assert result.returncode == 0, result.stderr
-    assert "OK, 22 feeds" in result.stdout and "Ars Technica" in result.stdout
+    assert "OK, 22 feeds" in result.stdout
+    assert "│ Ars " in result.stdout and "│ Technica " in result.stdout  # wrapped at 80 columns
 
 
 def test_a_feed_of_one_line_is_checked_under_its_hosts_name(tmp_path: Path) -> None:
@@ -70,3 +76,30 @@ def test_every_command_help_ends_with_an_example() -> None:
     for command in ("generate", "demo", "check"):
         result = run(command, "--help")
         assert result.returncode == 0 and "Example: briefing" in result.stdout
+
+
+LONG_URL = (
+    "https://feeds.example.org/news/world/europe/politics/elections/2026/regional/rss.xml?full=1"
+)
+
+
+def url_column(table: str) -> str:
+    """The URL column of a printed feed table, its folded lines joined."""
+    rows = [line.split("│") for line in table.splitlines() if line.startswith("│")]
+    return "".join(cells[3].strip() for cells in rows)
+
+
+def test_check_and_feeds_list_show_whole_urls_at_80_columns(tmp_path: Path) -> None:
+    """On a narrow terminal a name may be cut, a URL never: it folds onto the next line."""
+    config = tmp_path / "feeds.toml"
+    committed = (ROOT / "feeds.toml").read_text(encoding="utf-8")
+    config.write_text(committed + f'\n[[feeds]]\nname = "Long"\nurl = "{LONG_URL}"\n')
+    urls = [f.url for f in load_config(config).feeds]
+    for command in (["check"], ["feeds", "list"]):
+        result = CliRunner().invoke(
+            main, [*command, "--config", str(config)], env={"COLUMNS": "80"}
+        )
+        assert result.exit_code == 0, result.output
+        assert max(len(line) for line in result.output.splitlines()) <= 80
+        assert url_column(result.output) == "".join(urls)
+        assert "│ https://www.theguardian.com/world/rss " in result.output  # fits: one line

@@ -1,4 +1,4 @@
-"""Tests for briefing.cluster: one story per event, however many outlets, and nothing more."""
+"""Tests for stories/cluster.py: one story per event, however many outlets, and nothing more."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.cluster import DEFAULT_THRESHOLD, cluster_stories
-from briefing.explain import UNDATED, cluster_file, read_articles
-from briefing.headline import clean_title
+from briefing.compose.explain import UNDATED, cluster_file, read_articles
 from briefing.models import Article
+from briefing.stories.cluster import DEFAULT_THRESHOLD, cluster_stories
+from briefing.stories.headline import clean_title
 
 from .conftest import EVAL, ROOT, need
 
@@ -340,8 +340,8 @@ def test_ecb_stories_and_sections_beat_the_plain_baseline() -> None:
 
 
 def test_seeds_sit_in_one_section_whether_or_not_their_topic_is_automatic() -> None:
+    from briefing.compose.sections import group_topics
     from briefing.config import TopicsConfig
-    from briefing.topics import group_topics
 
     stories = cluster_stories(seed_articles())
     for rules in (TopicsConfig(), TopicsConfig(auto_for=("world",))):
@@ -378,7 +378,7 @@ def test_seeds_sit_in_one_section_whether_or_not_their_topic_is_automatic() -> N
     ],
 )
 def test_a_label_term_is_written_as_the_reports_write_it(term, texts, expected) -> None:
-    from briefing.cluster import written
+    from briefing.stories.labels import written
 
     assert written(term, texts) == expected
 
@@ -415,7 +415,7 @@ def test_a_label_writes_two_terms_as_the_phrase_the_reports_write() -> None:
     label = cluster_stories(articles)[0].auto_topic.split(" · ")
     assert "Health care" in label or "Health Care" in label
     assert not {"Health", "Care"} & set(label)
-    from briefing.cluster import _phrase
+    from briefing.stories.labels import _phrase
 
     assert _phrase("care", "health", ["health care now", "the health care bill"]) == "health care"
     assert _phrase("care", "health", ["health care now", "care for health"]) == ""
@@ -424,8 +424,8 @@ def test_a_label_writes_two_terms_as_the_phrase_the_reports_write() -> None:
 
 def _label_of(reports: list[tuple[str, str]]) -> str:
     """The automatic-topic label of three reports (title, text), each of its own outlet."""
-    from briefing.cluster import topic_labels
-    from briefing.similarity import article_space
+    from briefing.stories.labels import topic_labels
+    from briefing.stories.vectors import article_space
 
     articles = [make(str(k), title, text, f"S{k}") for k, (title, text) in enumerate(reports)]
     (label,) = topic_labels(article_space(articles), [(0, 1, 2)], articles)
@@ -436,7 +436,7 @@ def test_a_label_repeats_no_term_in_its_plural() -> None:
     """'Turkmenistan · Parliamentary Election · Elections' said 'election' twice."""
     import numpy as np
 
-    from briefing.cluster import _label_terms
+    from briefing.stories.labels import _label_terms
 
     terms = ("turkmenistan", "parliamentary election", "elections", "vote")
     picked = _label_terms(terms, np.arange(4), np.array([4.0, 3.0, 2.0, 1.0]))
@@ -611,8 +611,8 @@ def test_chinese_reports_of_one_event_make_one_story() -> None:
 def jn_articles() -> list[Article]:
     """Jornal de Notícias' real feed, one day of short summaries, as the pipeline reads it when
     pages cannot be had."""
-    from briefing.feeds import parse_feed
-    from briefing.http import Response
+    from briefing.fetch.http import Response
+    from briefing.fetch.parse import parse_feed
     from briefing.models import FeedSource
 
     source = FeedSource(name="JN", url="http://127.0.0.1/feed", topic="World", max_articles=1000)
@@ -657,9 +657,9 @@ def test_the_explanation_scores_one_outlets_pairs_as_clustering_did() -> None:
     similarity: the same figure the threshold was set against."""
     import numpy as np
 
-    from briefing.cluster import sections_and_scoring
-    from briefing.explain import explain_stories
-    from briefing.similarity import pair_similarity
+    from briefing.compose.explain import explain_stories
+    from briefing.stories.cluster import sections_and_scoring
+    from briefing.stories.vectors import pair_similarity
 
     stories = cluster_stories(jn_articles())
     articles = sorted((a for s in stories for a in s.articles), key=lambda a: (a.published, a.id))

@@ -1,4 +1,4 @@
-"""Tests for the method under briefing.cluster: linkage, names, vectors, weights within a group."""
+"""Tests for the method under stories/cluster.py: linkage, names, vectors, group weights."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from briefing.cluster import partition
-from briefing.linkage import average_linkage
 from briefing.models import Article
-from briefing.similarity import (
+from briefing.stories.cluster import ClusterSettings, partition
+from briefing.stories.linkage import average_linkage
+from briefing.stories.vectors import (
     BODY_WEIGHT,
     HEAD_WEIGHT,
     MAX_CHARS,
@@ -85,7 +85,7 @@ def test_names_skip_the_word_that_opens_a_sentence_or_a_line() -> None:
 
 def test_what_an_apostrophe_leaves_of_a_contraction_is_no_term() -> None:
     """ "We’ll" and "didn’t" split at the apostrophe: labels read "Scott · Didn · Tabar"."""
-    from briefing.similarity import article_space
+    from briefing.stories.vectors import article_space
 
     text = "We’ll see, they didn’t say and it doesn’t matter; we’ve won, Don said."
     terms = set(article_space([_article(0, "Quake", text)]).terms)
@@ -170,7 +170,10 @@ def test_stories_never_straddle_sections() -> None:
     space = article_space(articles)
     times = np.zeros(len(articles))
     parts = partition(
-        neighbour_graph(space.vectors, times, 1.0), space.vectors, times, 0.14, 0.02, 1.0
+        neighbour_graph(space.vectors, times, 1.0),
+        space.vectors,
+        times,
+        ClusterSettings(0.14, 0.02, 1.0),
     )
     owner = {i: k for k, g in enumerate(parts.sections) for i in g}
     assert all(len({owner[i] for i in story}) == 1 for story in parts.stories)

@@ -1,4 +1,4 @@
-"""Tests for briefing.sections: a section divided along the names its stories share."""
+"""Tests for briefing.stories.partition: a section divided along the names its stories share."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from briefing.linkage import average_linkage, group_of
-from briefing.sections import NAME_THREAD, divide_by_names, join_nearest, name_threads, nearest
+from briefing.stories.linkage import average_linkage, group_of
+from briefing.stories.partition import (
+    NAME_THREAD,
+    divide_by_names,
+    join_nearest,
+    name_threads,
+    nearest,
+)
 
 # Six reports, three stories of two, all in one section and all linked by the graph.
 STORIES = [(0, 1), (2, 3), (4, 5)]

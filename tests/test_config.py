@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.config import DEFAULTS, FEED, SETTINGS, load_config, settings_reference
+from briefing.config import load_config
 from briefing.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,13 +120,6 @@ def test_a_feed_without_a_name_is_named_for_its_host(tmp_path: Path) -> None:
 def test_missing_required_feed_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="missing required key 'url'"):
         load_config(write(tmp_path, '[[feeds]]\nname = "No URL"\n'))
-
-
-def test_every_setting_is_documented_in_the_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for setting in (*SETTINGS, *DEFAULTS, *FEED):
-        assert f"`{setting.name}`" in readme, setting.name
-    assert settings_reference() in readme
 
 
 def test_bounds_declared_with_each_setting_apply_to_feeds_too(tmp_path: Path) -> None:

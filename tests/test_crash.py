@@ -18,8 +18,8 @@ from typing import Any
 
 from briefing.cli import main
 from briefing.demo import SITE, demo_config
+from briefing.demo.server import serve
 from briefing.faults import CHECKPOINTS, CRASH_ENV
-from briefing.server import serve
 
 from .smtpsink import smtp_server
 

@@ -9,8 +9,8 @@ import pytest
 
 from briefing.config import parse_config
 from briefing.demo import AS_OF, SITE, demo_config
+from briefing.demo.server import serve
 from briefing.pipeline import RunResult, generate
-from briefing.server import serve
 
 distributed = pytest.importorskip("distributed")
 

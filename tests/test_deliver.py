@@ -17,12 +17,12 @@ from pypdf import PdfReader, PdfWriter
 from briefing.cli import main
 from briefing.config import parse_config
 from briefing.deliver import deliver_edition, delivery_error, message_id
+from briefing.deliver.edition import run_edition, send_edition
 from briefing.demo import AS_OF as DEMO_AS_OF
 from briefing.demo import SITE, demo_config
-from briefing.edition import run_edition, send_edition
+from briefing.demo.server import serve
 from briefing.errors import ConfigError
 from briefing.models import StoredEdition
-from briefing.server import serve
 from briefing.store import open_store
 
 from .smtpsink import PASSWORD, USER, smtp_server

@@ -6,11 +6,12 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from briefing.cluster import LINK_THRESHOLD, cluster_stories
+from briefing.compose.sections import group_topics
 from briefing.config import TopicsConfig
 from briefing.models import Article, Story
 from briefing.store import Store, open_store
-from briefing.topics import group_topics
+from briefing.stories.cluster import cluster_stories
+from briefing.stories.continuity import LINK_THRESHOLD
 
 from .conftest import EVAL, ROOT, need
 

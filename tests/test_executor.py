@@ -11,8 +11,8 @@ import pytest
 
 from briefing.config import parse_config
 from briefing.errors import ConfigError
-from briefing.executor import executor_problem, open_executor
 from briefing.extract import Extraction, Limits, PageJob, extract_page
+from briefing.extract.executor import executor_problem, open_executor
 from briefing.extract.workers import WorkerPool
 
 SITE = Path(__file__).resolve().parent.parent / "briefing" / "demo" / "site"
@@ -131,7 +131,7 @@ def test_unknown_executor_is_a_config_error(tmp_path: Path) -> None:
 
 def test_unreachable_dask_scheduler_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr("briefing.executor.CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("briefing.runtime.cluster.CONNECT_TIMEOUT", 1.0)
     with (
         pytest.raises(ConfigError, match="cannot reach the Dask scheduler"),
         open_executor("dask://127.0.0.1:9", limits=Limits()),

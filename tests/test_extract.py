@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from briefing.cli import main
 from briefing.demo import SITE
+from briefing.demo.server import Canned, serve
 from briefing.errors import ExtractError
 from briefing.extract import (
     Extraction,
@@ -31,9 +32,8 @@ from briefing.extract import (
     strip_boilerplate,
 )
 from briefing.extract.page import clean_title, run_trafilatura
-from briefing.http import Fetcher
+from briefing.fetch.http import Fetcher
 from briefing.models import Entry, FeedSource
-from briefing.server import Canned, serve
 from briefing.store import open_store
 
 APPEAL_LINES = (

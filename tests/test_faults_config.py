@@ -16,9 +16,9 @@ from click.testing import CliRunner, Result
 
 from briefing.cli import main
 from briefing.config import load_config
-from briefing.edition import run_edition
+from briefing.deliver.edition import run_edition
+from briefing.extract.dated import dated_when_read
 from briefing.models import Article
-from briefing.pipeline import dated_when_read
 from briefing.store import open_store
 
 from .fault_server import fault_server, fixed

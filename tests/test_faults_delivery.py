@@ -24,6 +24,7 @@ from briefing.cli import main
 from briefing.deliver import address_key, withheld_reason
 from briefing.demo import AS_OF as DEMO_AS_OF
 from briefing.demo import SITE, demo_config
+from briefing.demo.server import serve
 from briefing.errors import (
     AlreadyRunningError,
     ConfigError,
@@ -34,7 +35,6 @@ from briefing.errors import (
     StoreError,
 )
 from briefing.models import Briefing, RunStats, Section, Story
-from briefing.server import serve
 from briefing.store import open_store
 
 from .smtpsink import Sink, free_port, smtp_server

@@ -26,9 +26,9 @@ import pytest
 import trustme
 
 from briefing.config import parse_config
-from briefing.decoding import ACCEPT_ENCODING
 from briefing.errors import ConfigError, FetchError
-from briefing.http import Fetcher, FetchPolicy
+from briefing.fetch.decoding import ACCEPT_ENCODING
+from briefing.fetch.http import Fetcher, FetchPolicy
 from briefing.pipeline import collect, generate
 
 from .bombs import GIB, brotli_bomb, deflate_bomb, double_gzip_bomb, gzip_bomb
@@ -51,7 +51,7 @@ BOMBS = {
 CHILD = """
 import json, resource, sys
 from briefing.errors import FetchError
-from briefing.http import Fetcher, FetchPolicy
+from briefing.fetch.http import Fetcher, FetchPolicy
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

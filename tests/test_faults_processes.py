@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from briefing.deliver.schedule import instance_lock
 from briefing.errors import AlreadyRunningError
-from briefing.schedule import instance_lock
 
 from .fault_server import FaultHandler, FaultServer, fault_server, rss
 from .smtpsink import smtp_server
@@ -220,12 +220,12 @@ def test_a_second_run_on_the_store_waits_and_downloads_nothing_again(tmp_path: P
 
 HOLDERS = {
     "sandbox pool": """
-        from briefing.sandbox import WorkerPool
+        from briefing.runtime.workers import WorkerPool
         with WorkerPool(str, workers=2) as pool:
             ready([w.process.pid for w in pool._pool])
     """,
     "sandbox pool, where the kernel does not watch the parent": """
-        import briefing.sandbox as sandbox
+        import briefing.runtime.workers as sandbox
         sandbox._kernel_watches_parent = lambda: False  # as off Linux: a thread watches
         with sandbox.WorkerPool(str, workers=2) as pool:
             ready([w.process.pid for w in pool._pool])
@@ -233,7 +233,7 @@ HOLDERS = {
     "sandbox worker forked by the dispatcher": """
         import os, signal, time
         from dataclasses import dataclass
-        from briefing.sandbox import Limits, WorkerPool
+        from briefing.runtime.workers import Limits, WorkerPool
 
         @dataclass(frozen=True)
         class Job:
@@ -266,7 +266,7 @@ HOLDERS = {
     """,
     "summary processes": """
         import time
-        from briefing.executor import summary_processes
+        from briefing.compose.parallel import summary_processes
         with summary_processes(2) as pool:
             pool.map(time.sleep, [0.5, 0.5])  # started and warmed
             pool.submit(time.sleep, 60)
@@ -338,7 +338,7 @@ CHILD_RUN = """
 from datetime import UTC, datetime
 from pathlib import Path
 from briefing.config import parse_config
-from briefing.schedule import ChildRun
+from briefing.deliver.schedule import ChildRun
 data = {{
     "timezone": "UTC",
     "database": {database},

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from briefing.extract import extract_articles, fingerprint
 from briefing.extract.articles import FLUSH_SECONDS
-from briefing.http import Fetcher
+from briefing.fetch.http import Fetcher
 from briefing.store import open_store
 
 from .fault_server import Behaviour, FaultHandler, fault_server, slow, with_validators

@@ -18,12 +18,12 @@ import pytest
 
 from briefing.config import parse_config
 from briefing.demo import AS_OF, SITE, demo_config
+from briefing.demo.server import serve
 from briefing.errors import RenderError
 from briefing.models import Briefing, Section, Story
 from briefing.pipeline import generate
 from briefing.render import render, render_edition, render_html
 from briefing.render.fit import HEADLINE, ZWSP, fit_text
-from briefing.server import serve
 
 from .test_render import article, make_briefing, pdf_text, sentence
 

@@ -10,18 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing.feeds import (
-    fetch_feed,
-    fetch_feeds,
-    html_to_text,
-    parse_feed,
-    read_feed,
-    title_text,
-)
-from briefing.http import Fetcher, FetchPolicy, Response
-from briefing.identity import anchored, canonical_url, entry_id, identity_key
+from briefing.demo.server import Canned, serve
+from briefing.fetch.feeds import fetch_feed, fetch_feeds
+from briefing.fetch.http import Fetcher, FetchPolicy, Response
+from briefing.fetch.identity import anchored, canonical_url, entry_id, identity_key
+from briefing.fetch.parse import html_to_text, parse_feed, read_feed, title_text
 from briefing.models import FeedSource
-from briefing.server import Canned, serve
 
 from .conftest import EVAL, FIXTURES, need
 
@@ -186,8 +180,8 @@ def test_fetch_feed_through_a_real_server(tmp_path: Path, fetcher: Fetcher) -> N
 
 
 def test_one_article_in_two_feeds_or_respelled_counts_once(tmp_path: Path) -> None:
+    from briefing.fetch.feeds import new_entries
     from briefing.models import Article, FeedResult
-    from briefing.pipeline import new_entries
     from briefing.store import open_store
 
     def feed(name: str, links: list[str]) -> FeedResult:
@@ -311,7 +305,7 @@ def test_a_paragraph_most_entries_repeat_is_the_feeds_template_and_is_dropped() 
     ],
 )
 def test_without_template(summaries: list[str], expected: list[str]) -> None:
-    from briefing.feeds import without_template
+    from briefing.fetch.parse import without_template
     from briefing.models import Entry
 
     entries = [
@@ -395,7 +389,7 @@ def test_a_linkblog_keeps_each_item_of_a_day_page() -> None:
     ],
 )
 def test_dates_with_foreign_names(value: str, expected: str | None) -> None:
-    from briefing.feeddates import localized_rfc822
+    from briefing.text.dates import localized_rfc822
 
     parsed = localized_rfc822(value)
     assert (time.strftime("%Y-%m-%d %H:%M", parsed) if parsed else None) == expected

@@ -20,8 +20,8 @@ import pytest
 import trustme
 
 from briefing.errors import FetchError
-from briefing.feeds import fetch_feed, fetch_feeds, waiting_results
-from briefing.http import Fetcher, FetchPolicy
+from briefing.fetch.feeds import fetch_feed, fetch_feeds, waiting_results
+from briefing.fetch.http import Fetcher, FetchPolicy
 from briefing.models import FeedSource
 from briefing.store import open_store
 
@@ -326,7 +326,7 @@ def test_a_private_ca_is_trusted_and_https_never_drops_to_http(tmp_path: Path) -
     """With [fetch] ca_file, a server of that CA is read; its redirect to plain http is not
     followed, and the plain server it points to is never asked."""
     from briefing.config import load_config
-    from briefing.http import policy_for
+    from briefing.fetch.http import policy_for
 
     ca = trustme.CA()
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))

@@ -1,4 +1,4 @@
-"""Tests for briefing.headline: the most representative title, without the site's name."""
+"""Tests for briefing.stories.headline: the most representative title, without the site's name."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from briefing.headline import clean_title, story_headline
 from briefing.models import Article
+from briefing.stories.headline import clean_title, story_headline
 
 
 def article(aid: str, title: str, text: str, source: str) -> Article:

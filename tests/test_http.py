@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from briefing import __version__
+from briefing.demo.server import Canned, serve
 from briefing.errors import FetchError
-from briefing.guard import AddressGuard
-from briefing.http import RETRIES, RETRY_PAUSE, USER_AGENT, Fetcher, FetchPolicy, user_agent
-from briefing.politeness import cache_until, retry_after, ttl_until
-from briefing.server import Canned, serve
+from briefing.fetch.guard import AddressGuard
+from briefing.fetch.http import RETRIES, RETRY_PAUSE, USER_AGENT, Fetcher, FetchPolicy, user_agent
+from briefing.fetch.politeness import cache_until, retry_after, ttl_until
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_refused_connection_is_a_fetch_error(fetcher: Fetcher) -> None:
 def test_sends_an_honest_user_agent(site: Path, fetcher: Fetcher, tmp_path: Path) -> None:
     seen: list[str] = []
 
-    import briefing.server as server_module
+    import briefing.demo.server as server_module
 
     original = server_module._Handler.do_GET
 
@@ -140,7 +140,7 @@ def _eight_requests(site: Path, policy: FetchPolicy, pause: float) -> tuple[int,
     starts: list[float] = []
     lock = threading.Lock()
 
-    import briefing.server as server_module
+    import briefing.demo.server as server_module
 
     original = server_module._Handler.do_GET
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from briefing.compose.llm import GIVE_UP_AFTER, LlmOutcome, chat_url, llm_sections, story_sources
+from briefing.compose.llmcheck import check_answer, plain_text
+from briefing.compose.summarize import summarize_story
 from briefing.config import LlmConfig, parse_config
 from briefing.errors import ConfigError
-from briefing.llm import GIVE_UP_AFTER, LlmOutcome, chat_url, llm_sections, story_sources
-from briefing.llmcheck import check_answer, plain_text
 from briefing.models import Article, Briefing, Section, Story
 from briefing.render import render_html, render_markdown
-from briefing.summarize import summarize_story
 
 from .chat_server import Reply, chat_server, closed_port, completion
 
@@ -305,8 +305,8 @@ def test_a_run_with_an_llm_keeps_going_when_it_fails_and_counts_what_it_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from briefing.demo import AS_OF, SITE, demo_config
+    from briefing.demo.server import serve
     from briefing.pipeline import generate
-    from briefing.server import serve
 
     from .chat_server import cite_first_sources
 

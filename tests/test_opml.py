@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from briefing.cli import main
 from briefing.config import load_config
-from briefing.feedlist import feed_links, read_opml, write_opml
-from briefing.server import Canned, serve
+from briefing.demo.server import Canned, serve
+from briefing.fetch.feedlist import feed_links, read_opml, write_opml
 
 from .conftest import EVAL, FIXTURES, need
 

@@ -12,12 +12,12 @@ from pypdf import PdfReader
 
 from briefing.config import parse_config
 from briefing.demo import run_demo
-from briefing.feeds import parse_feed
-from briefing.http import Fetcher, Response
+from briefing.demo.server import Canned, serve
+from briefing.fetch.http import Fetcher, Response
+from briefing.fetch.parse import parse_feed
 from briefing.models import FeedSource
 from briefing.pipeline import RunResult, generate
-from briefing.sentences import derived_from
-from briefing.server import Canned, serve
+from briefing.text.sentences import derived_from
 
 from .conftest import EVAL, FIXTURES, need
 

@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from briefing.compose.parallel import summarize_on
+from briefing.compose.sections import story_rank
+from briefing.compose.summarize import summarize_sections
 from briefing.config import parse_config
 from briefing.demo import AS_OF, SITE, demo_config
-from briefing.executor import summarize_on
+from briefing.demo.server import serve
 from briefing.extract.articles import extract_articles, in_turns_by_host
-from briefing.http import Fetcher
+from briefing.fetch.http import Fetcher
 from briefing.models import Briefing, Entry, FeedSource, Section
 from briefing.pipeline import RunResult, generate
-from briefing.server import serve
 from briefing.store.codec import from_json, to_json
-from briefing.summarize import summarize_sections
-from briefing.topics import story_rank
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +165,8 @@ def test_a_busy_site_does_not_hold_up_the_others(fetcher: Fetcher) -> None:
 def test_summaries_shared_among_processes_are_the_summaries_made_here(
     cold: tuple[RunResult, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("briefing.executor.SHARED_SUMMARIES", 1)
-    monkeypatch.setattr("briefing.executor.cpu_count", lambda: 2)
+    monkeypatch.setattr("briefing.compose.parallel.SHARED_SUMMARIES", 1)
+    monkeypatch.setattr("briefing.compose.parallel.cpu_count", lambda: 2)
     stories = [replace(s, summary=()) for s in cold[0].briefing.stories]
     # A section of two: its second story gets the shorter budget wherever it is summarized.
     sections = (

@@ -1,17 +1,15 @@
-"""Fewer layout passes, the same boxes: one-pass columns, contents page numbers in two layouts."""
+"""Columns laid out in one pass: the same boxes as WeasyPrint's two, the same PDF."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-import weasyprint
 from weasyprint import HTML
-from weasyprint.layout import block, column, page
+from weasyprint.layout import block, column
 
-from briefing.render.columns import single_pass_columns
 from briefing.render.pdf import deny_all_fetcher, typeset_pdf, with_font_faces
-from briefing.render.targets import resolved_target_counters
+from briefing.render.speedups import weasyprint_patched
 
 TEXT = (
     "harbour bridge storm council ministers agreed overnight after talks collapsed "
@@ -85,7 +83,7 @@ def _layout(html: str) -> list[list[tuple[Any, ...]]]:
 def test_one_pass_gives_the_same_pages_box_for_box() -> None:
     html = _document(sections=2)
     stock = _layout(html)
-    with single_pass_columns() as swapped:
+    with weasyprint_patched() as swapped:
         assert swapped
         one_pass = _layout(html)
     assert len(stock) >= 3  # several pages, so columns break across pages
@@ -95,92 +93,24 @@ def test_one_pass_gives_the_same_pages_box_for_box() -> None:
 def test_balanced_columns_keep_weasyprints_layout() -> None:
     html = f"<main style='columns: 2; column-fill: balance'>{_cards(1, 2)}</main>"
     stock = _layout(html)
-    with single_pass_columns():
+    with weasyprint_patched():
         assert _layout(html) == stock
 
 
 def test_the_swap_lasts_only_while_the_block_runs() -> None:
     stock = block.columns_layout
     assert stock is column.columns_layout
-    with single_pass_columns() as swapped:
+    with weasyprint_patched() as swapped:
         assert swapped and block.columns_layout is not stock
-        with single_pass_columns() as nested:  # nesting leaves the outer swap in place
+        with weasyprint_patched() as nested:  # nesting leaves the outer swap in place
             assert not nested
     assert block.columns_layout is stock
-    with pytest.raises(ValueError), single_pass_columns():
+    with pytest.raises(ValueError), weasyprint_patched():
         raise ValueError("restored even when the layout fails")
     assert block.columns_layout is stock
 
 
-def test_an_unchecked_weasyprint_version_keeps_its_own_layout(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    with single_pass_columns() as swapped:
-        assert not swapped
-        assert block.columns_layout is column.columns_layout
-
-
-CONTENTS = """<html lang="en"><head><style>
-  @page { size: A6; margin: 10mm; @bottom-center { content: counter(page) " / " counter(pages) } }
-  .contents { break-after: page }
-  .contents a::before { content: target-counter(attr(href), page); display: inline-block;
-                        width: 8mm }
-  section { break-before: page }
-</style></head><body>
-  <ol class="contents">
-    <li><a href="#one">One</a></li><li><a href="#two">Two</a></li>
-    <li><a href="#three">Three</a></li>
-  </ol>
-  <section id="one">First.</section><p>Filler.</p>
-  <section id="two">Second.</section><section><p>More.</p></section>
-  <section id="three">Third.</section>
-</body></html>"""
-
-
-def _contents_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Collects the index of every page laid out (again) while the monkeypatch lasts."""
-    laid_out: list[int] = []
-    remake = page.remake_page
-
-    def counted(index: int, *args: Any) -> Any:
-        laid_out.append(index)
-        return remake(index, *args)
-
-    monkeypatch.setattr(page, "remake_page", counted)
-    return laid_out
-
-
-def test_contents_numbers_are_right_in_two_layouts_not_three(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    laid_out = _contents_layouts(monkeypatch)
-    stock = _layout(CONTENTS)
-    stock_passes = laid_out.count(0)
-    laid_out.clear()
-    with resolved_target_counters() as swapped:
-        assert swapped
-        fixed = _layout(CONTENTS)
-    assert (stock_passes, laid_out.count(0)) == (3, 2)
-    assert fixed == stock
-    numbers = [box[6] for box in fixed[0] if box[1] == "a::before" and box[6]]
-    assert numbers == ["2", "3", "5"]  # the pages "one", "two" and "three" are on
-
-
-def test_the_pdf_is_the_same_with_and_without_the_fewer_passes() -> None:
-    cards = f"<main style='columns: 2; column-fill: auto'>{_cards(2, 6)}</main></body>"
-    html = CONTENTS.replace("</body>", cards)
+def test_the_pdf_is_byte_for_byte_weasyprints() -> None:
+    html = _document(sections=2)
     stock = HTML(string=with_font_faces(html), url_fetcher=deny_all_fetcher()).write_pdf()
     assert typeset_pdf(html)[0] == stock
-
-
-def test_the_target_swap_is_undone_and_checks_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    from weasyprint.css.targets import TargetCollector
-
-    stock = TargetCollector.collect_missing_counters
-    with resolved_target_counters() as swapped, resolved_target_counters() as nested:
-        assert swapped and not nested and TargetCollector.collect_missing_counters is not stock
-    assert TargetCollector.collect_missing_counters is stock
-    monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    with resolved_target_counters() as swapped:
-        assert not swapped and TargetCollector.collect_missing_counters is stock

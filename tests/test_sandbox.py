@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import briefing.feeds as feeds
-from briefing.feeds import fetch_feeds
-from briefing.http import Fetcher
+import briefing.fetch.feeds as feeds
+from briefing.demo.server import Canned, serve
+from briefing.fetch.feeds import fetch_feeds
+from briefing.fetch.http import Fetcher
 from briefing.models import FeedResult, FeedSource
-from briefing.sandbox import Limits, WorkerPool
-from briefing.server import Canned, serve
+from briefing.runtime.workers import Limits, WorkerPool
 
 RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
 ITEM = (

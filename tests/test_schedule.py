@@ -22,10 +22,8 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from briefing.config import parse_config
-from briefing.demo import SITE, demo_config
-from briefing.edition import run_edition
-from briefing.models import Article, StoredEdition
-from briefing.schedule import (
+from briefing.deliver.edition import run_edition
+from briefing.deliver.schedule import (
     AlreadyRunningError,
     ChildRun,
     RunTimeoutError,
@@ -34,7 +32,9 @@ from briefing.schedule import (
     decide,
     instance_lock,
 )
-from briefing.server import serve
+from briefing.demo import SITE, demo_config
+from briefing.demo.server import serve
+from briefing.models import Article, StoredEdition
 from briefing.store import open_store
 
 from .conftest import ROOT
@@ -280,14 +280,14 @@ def test_a_hung_run_is_stopped_at_its_deadline(tmp_path: Path) -> None:
     assert time.monotonic() - started < 15
 
 
-def test_readme_systemd_unit_is_valid(tmp_path: Path) -> None:
-    """The unit the README offers passes systemd's own check, with its command found."""
+def test_the_guides_systemd_unit_is_valid(tmp_path: Path) -> None:
+    """The unit the deployment guide offers passes systemd's own check, with its command found."""
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    unit = re.search(r"```ini\n(\[Unit\].*?)```", readme, re.S)
-    assert unit is not None, "README.md has no systemd unit"
+    guide = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    unit = re.search(r"```ini\n(\[Unit\].*?)```", guide, re.S)
+    assert unit is not None, "docs/deployment.md has no systemd unit"
     command = Path(sys.executable).parent / "briefing"
     path = tmp_path / "briefing.service"
     path.write_text(unit.group(1).replace("/srv/briefing/.venv/bin/briefing", str(command)))

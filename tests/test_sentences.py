@@ -1,4 +1,4 @@
-"""Tests for briefing.sentences: splitting, judging and trimming real news sentences."""
+"""Tests for briefing.text.sentences: splitting, judging and trimming real news sentences."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.sentences import (
+from briefing.text.sentences import (
     acceptable,
     derived_from,
     opens_with_reference,
@@ -245,13 +245,13 @@ def test_sentences_agreeing_with_or_adding_to_what_came_before_point_back(senten
     ],
 )
 def test_sentences_in_scripts_without_capitals(sentence: str, ok: bool) -> None:
-    from briefing.sentences import acceptable
+    from briefing.text.sentences import acceptable
 
     assert acceptable(sentence) is ok
 
 
 def test_chinese_is_counted_and_compared_by_characters() -> None:
-    from briefing.sentences import word_count, words_of
+    from briefing.text.sentences import word_count, words_of
 
     assert words_of("中国政府 said") == ["中国", "国政", "政府", "said"]
     assert word_count("中国政府今天宣布了一项新的公共交通计划。") == 1 + 19 // 2

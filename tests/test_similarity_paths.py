@@ -1,4 +1,4 @@
-"""The fast paths of briefing.similarity give exactly what the straightforward ways give.
+"""The fast paths of briefing.stories.vectors give exactly what the straightforward ways give.
 
 On real texts (the seed reports, and each of their paragraphs as an article of its own, so
 terms are shared across many rows): the vectors built by one sort of (article, term) keys equal
@@ -17,8 +17,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from briefing import similarity
 from briefing.models import Article
+from briefing.stories import vectors as similarity
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 # The names pattern as it was first written: a lookbehind tried at every position.

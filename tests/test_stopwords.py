@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from briefing.cluster import cluster_stories
-from briefing.feeds import parse_feed
-from briefing.http import Response
+from briefing.fetch.http import Response
+from briefing.fetch.parse import parse_feed
 from briefing.models import Article, FeedSource
-from briefing.similarity import article_space
-from briefing.stopwords import of_language
+from briefing.stories.cluster import cluster_stories
+from briefing.stories.vectors import article_space
+from briefing.text.stopwords import of_language
 
 from .conftest import FIXTURES
 

@@ -1,4 +1,4 @@
-"""Tests for briefing.summarize: short, traceable, readable summaries within their budget."""
+"""Tests for compose/summarize.py: short, traceable, readable summaries within their budget."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.coverage import WHEN, Candidate, Settings, best_cover, concepts_of
+from briefing.compose.coverage import WHEN, Candidate, Settings, best_cover, concepts_of
+from briefing.compose.summarize import summarize_sections, summarize_story
 from briefing.models import Article, Section, Story
-from briefing.sentences import derived_from, opens_with_reference
-from briefing.summarize import summarize_sections, summarize_story
+from briefing.text.sentences import derived_from, opens_with_reference
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 GENEVA = {"000": "Avrupa Times", "001": "Sputnik", "003": "The Moscow Times"}
@@ -105,7 +105,7 @@ def test_one_article_story_gets_its_lead_sentences():
 def test_an_untitled_posts_summary_does_not_repeat_its_headline():
     """An untitled post's headline is its first sentence: the summary opened with it again,
     so a reader read it twice, and a one-sentence post said its one sentence twice."""
-    from briefing.headline import story_headline
+    from briefing.stories.headline import story_headline
 
     post = article(
         "p",
@@ -324,7 +324,7 @@ OTHER_SCRIPTS = {
 def test_stories_in_scripts_without_capitals_are_summarised(lang: str) -> None:
     """Arabic, Chinese and Hebrew have no capitals to open a sentence, and Chinese no spaces:
     before, every sentence was refused and such a story had no summary at all."""
-    from briefing.sentences import word_count
+    from briefing.text.sentences import word_count
 
     first, second = OTHER_SCRIPTS[lang]
     story = Story(

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 
 import pytest
 
-from briefing import coverage
-from briefing.coverage import Candidate, Settings, best_cover
+from briefing.compose import coverage
+from briefing.compose.coverage import Candidate, Settings, best_cover
+from briefing.compose.summarize import summarize_story
 from briefing.models import Story
-from briefing.summarize import summarize_story
 
 from .conftest import EVAL, ROOT, need
 

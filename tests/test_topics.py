@@ -1,4 +1,4 @@
-"""Tests for briefing.topics: each story in one section, sections and stories in a stated order."""
+"""Tests for compose/sections.py: each story in one section, in a stated order."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from briefing.compose.sections import group_topics, independent_outlets, mute_stories
 from briefing.config import TopicsConfig, parse_config
 from briefing.errors import ConfigError
 from briefing.models import Article, Story
-from briefing.topics import group_topics, independent_outlets, mute_stories
 
 
 def story(sid: str, topic: str, outlets: list[str], hours: float = 0) -> Story:

@@ -18,7 +18,9 @@ from .test_render import make_briefing
 
 
 def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    """The PDF's text, no-break spaces (the masthead keeps its title on one line) as spaces."""
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return text.replace("\xa0", " ")
 
 
 def test_a_warm_typesetter_makes_the_pdf_a_fresh_child_makes() -> None:

@@ -2,88 +2,31 @@
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from .. import __version__
 from ..config import SETTINGS, Config, load_config
-from ..errors import BriefingError, RenderError
-from ..lock import instance_lock
+from ..errors import RenderError
 from ..pipeline import RunResult, generate
-
-F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
-out = Console()
-
-
-class RichProgress:
-    """Shows each stage of a run as a progress bar on the terminal (quiet when not a TTY)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._task: Any = None
-
-    def start(self, stage: str, total: int) -> None:
-        if self._task is not None:
-            self._progress.update(self._task, completed=self._progress.tasks[-1].total)
-        self._task = self._progress.add_task(stage, total=max(total, 1))
-
-    def advance(self) -> None:
-        if self._task is not None:
-            self._progress.advance(self._task)
-
-
-def _bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal,
-    )
-
-
-def handle_errors(func: F) -> F:
-    """Turn a BriefingError into one clear message and its exit code; a traceback with --debug."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except BriefingError as exc:
-            if debug:
-                raise
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-            sys.exit(exc.exit_code)
-
-    option = click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-    return option(wrapper)  # type: ignore[return-value]
-
-
-def config_option(func: F) -> F:
-    """The --config option every command that reads feeds.toml shares."""
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=Path("feeds.toml"),
-        show_default=True,
-        help="The config file.",
-    )(func)
+from ..runtime.lock import instance_lock
+from .common import (
+    RichProgress,
+    config_option,
+    err,
+    feed_table,
+    handle_errors,
+    out,
+    progress_bar,
+)
+from .feeds import feeds_group
+from .init import init_command
 
 
 @click.group()
@@ -115,7 +58,7 @@ def generate_command(
     if send:
         _generate_and_send(config, moment, output_dir)
         return
-    with _store_lock(config, "generate"), _bar() as bar:
+    with _store_lock(config, "generate"), progress_bar() as bar:
         result = generate(config, as_of=moment, output_dir=output_dir, progress=RichProgress(bar))
     _report(result)
     _require_pdf(result)
@@ -138,7 +81,7 @@ def demo_command(output_dir: Path) -> None:
     """
     from ..demo import run_demo
 
-    with _bar() as bar:
+    with progress_bar() as bar:
         result = run_demo(output_dir, progress=RichProgress(bar))
     _report(result)
 
@@ -158,20 +101,6 @@ def check_command(config_path: Path) -> None:
         f"writes {', '.join(config.formats)} "
         f"to {config.output_dir}; store {config.database}"
     )
-
-
-def feed_table(config: Config) -> Table:
-    """The configured feeds as a table: name, topic, URL, cap and whether pages are read."""
-    table = Table("feed", "topic", "url", "max", "full text", title=config.title)
-    for feed in config.feeds:
-        table.add_row(
-            feed.name,
-            feed.topic,
-            feed.url,
-            str(feed.max_articles),
-            "yes" if feed.full_text else "no",
-        )
-    return table
 
 
 # Editions are dated in these years: a window reaching back from year 1, or a day after one
@@ -221,9 +150,9 @@ def _report(result: RunResult) -> None:
 
 
 def _generate_and_send(config: Config, moment: datetime | None, output_dir: Path | None) -> None:
-    from ..edition import run_edition
+    from ..deliver.edition import run_edition
 
-    with _store_lock(config, "generate"), _bar() as bar:
+    with _store_lock(config, "generate"), progress_bar() as bar:
         result = run_edition(
             config, as_of=moment, output_dir=output_dir, progress=RichProgress(bar)
         )
@@ -248,7 +177,7 @@ def send_command(config_path: Path, day: str | None, resend: bool) -> None:
 
     Example: briefing send --date 2026-11-23
     """
-    from ..edition import send_edition
+    from ..deliver.edition import send_edition
     from ..store import open_store
 
     config = load_config(config_path)
@@ -269,7 +198,7 @@ def schedule_command(config_path: Path, run_now: bool) -> None:
     """
     import logging
 
-    from ..schedule import serve_forever
+    from ..deliver.schedule import serve_forever
 
     config = load_config(config_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -353,7 +282,7 @@ def cluster_command(file: Path, as_json: bool, explain: bool, window_hours: floa
     """
     import json
 
-    from ..explain import cluster_file, format_report, read_articles
+    from ..compose.explain import cluster_file, format_report, read_articles
 
     report = cluster_file(read_articles(file), explain=explain, window_hours=window_hours)
     if as_json:
@@ -382,7 +311,7 @@ def summarize_command(file: Path, words: int, as_json: bool) -> None:
     """
     import json
 
-    from ..summaryfile import format_summaries, summarize_file
+    from ..compose.summaryfile import format_summaries, summarize_file
 
     report = summarize_file(file, words)
     if as_json:
@@ -391,5 +320,5 @@ def summarize_command(file: Path, words: int, as_json: bool) -> None:
         click.echo(format_summaries(report))
 
 
-# The feeds group lives in its own module; importing it registers it on `main`.
-from . import feeds as _feeds  # noqa: E402, F401
+main.add_command(feeds_group)
+main.add_command(init_command)

@@ -10,10 +10,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import load_config
-from . import config_option, feed_table, handle_errors, main, out
+from .common import config_option, feed_table, handle_errors, out
 
 
-@main.group("feeds")
+@click.group("feeds")
 def feeds_group() -> None:
     """List, add, import, export and check the feeds of the config.
 
@@ -45,8 +45,8 @@ def feeds_add_command(config_path: Path, url: str, topic: str | None, name: str 
     """
     from dataclasses import replace
 
-    from ..feedlist import add_feeds, discover_feed
-    from ..http import Fetcher, policy_for
+    from ..fetch.feedlist import add_feeds, discover_feed
+    from ..fetch.http import Fetcher, policy_for
 
     config = load_config(config_path)
     with Fetcher(policy=policy_for(config.fetch)) as fetcher:
@@ -65,7 +65,7 @@ def feeds_import_command(config_path: Path, opml_file: Path) -> None:
 
     Example: briefing feeds import subscriptions.opml
     """
-    from ..feedlist import add_feeds, read_opml
+    from ..fetch.feedlist import add_feeds, read_opml
 
     try:
         feeds = read_opml(opml_file.read_bytes())
@@ -83,7 +83,7 @@ def feeds_export_command(config_path: Path) -> None:
 
     Example: briefing feeds export > subscriptions.opml
     """
-    from ..feedlist import write_opml
+    from ..fetch.feedlist import write_opml
 
     config = load_config(config_path)
     click.echo(write_opml(config.feeds, config.title))
@@ -98,8 +98,8 @@ def feeds_check_command(config_path: Path, fetch_now: bool) -> None:
 
     Example: briefing feeds check --fetch
     """
-    from ..feedlist import check_now, feed_health
-    from ..http import Fetcher, policy_for
+    from ..fetch.feedlist import check_now, feed_health
+    from ..fetch.http import Fetcher, policy_for
     from ..store import open_store
 
     config = load_config(config_path)

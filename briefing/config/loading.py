@@ -13,7 +13,15 @@ from ..errors import ConfigError
 from ..models import FeedSource
 from .settings import DEFAULTS, FEED, FORMATS, PAGE_SIZES, SETTINGS, TABLES, Config
 from .tables import _parse_email, _parse_fetch, _parse_llm, _parse_topics, check_networks
-from .values import _read_toml, _reject_unknown, _table, _typed, check_url_text, is_http_url
+from .values import (
+    _read_toml,
+    _reject_unknown,
+    _table,
+    _typed,
+    check_url_text,
+    executor_problem,
+    is_http_url,
+)
 
 # A schedule must fire within this long: February 29th comes at least every eight years.
 SCHEDULE_HORIZON = timedelta(days=8 * 366)
@@ -84,7 +92,6 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 
 
 def _executor(value: str, path: Path) -> str:
-    from ..executor import executor_problem  # here: the executor builds on later stages
 
     check_url_text(value, path, "executor")
     problem = executor_problem(value)

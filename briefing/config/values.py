@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import math
 import re
 import tomllib
@@ -143,3 +144,25 @@ def _bounded(value: float, setting: Setting, path: Path, where: str) -> float:
             f"'{name}' must be at most {setting.maximum:g}", path=path, key=name, hint=setting.help
         )
     return value
+
+
+LOCAL = "processes"  # executor: pages extracted in worker processes here
+DASK = "dask://"  # executor: pages sent to the Dask scheduler at this address
+
+
+def executor_problem(value: str) -> str | None:
+    """Why `value` is not a usable executor setting, or None when it is."""
+    if value == LOCAL:
+        return None
+    if not value.startswith(DASK):
+        return f"unknown executor '{value}'"
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.hostname or port is None:
+        return f"executor '{value}' names no host and port"
+    if importlib.util.find_spec("distributed") is None:
+        return "executor 'dask://...' needs Dask, which is not installed"
+    return None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import parse_config
 from ..pipeline import Progress, RunResult, generate
-from ..server import serve
+from .server import serve
 
 SITE = Path(__file__).resolve().parent / "site"
 AS_OF = datetime(2022, 1, 22, 12, 0, tzinfo=UTC)

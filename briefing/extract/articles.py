@@ -3,15 +3,14 @@
 Downloads run in threads (they wait on the network); extraction runs in worker processes on
 every core (it is CPU work, and a page may be pathological). A page that cannot be had, is a
 teaser, a paywall or a consent wall, or holds much less text than the feed gives way to the
-feed's own text, and the reason is recorded. Boilerplate a site repeats is learned in the store
-and dropped from that site's later articles. Each article is stored as soon as it is made, so a
-run killed midway keeps what it read and the next run reads only the rest.
+feed's own text, and the reason is recorded (`outcome.py`). Boilerplate a site repeats is
+learned in the store and dropped from that site's later articles. Each article is stored as soon
+as it is made, so a run killed midway keeps what it read and the next run reads only the rest.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import threading
 import time
 from collections import Counter
@@ -26,22 +25,16 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..errors import FetchError
-from ..http import Fetcher
-from ..identity import part_of_page
+from ..fetch.http import Fetcher
 from ..models import Article, Entry, Failure, FeedSource
-from .boilerplate import drop_learned, fingerprint, strip_boilerplate
+from .boilerplate import drop_learned, fingerprint
+from .executor import open_executor
+from .outcome import Found, article_outcome, wants_page
 from .page import Extraction
 from .workers import Limits, PageJob, cpu_count
 
-MIN_PAGE_WORDS = 40  # below this a page is a teaser, a paywall or a consent wall
-FEED_SHARE = 0.5  # a page with less than half the feed's words lost its article
 LEARN_ARTICLES = 3  # a paragraph in this many articles of one site is that site's boilerplate
 FLUSH_SECONDS = 0.5  # articles made are stored at least this often, a batch in one commit
-_WALL = re.compile(
-    r"(?i)(accept (all )?cookies|cookie (policy|settings)|we value your privacy|consent"
-    r"|subscribe to (continue|keep) reading|to continue reading|already a subscriber"
-    r"|this (article|content) is (only )?(available|reserved) (to|for) (subscribers|members))"
-)
 
 
 class ExtractionStore(Protocol):
@@ -56,9 +49,6 @@ class ExtractionStore(Protocol):
     def learn_site_paragraphs(self, site: str, articles: Sequence[Sequence[str]]) -> None: ...
 
     def record_extraction(self, outcomes: Sequence[tuple[str, bool, bool, str]]) -> None: ...
-
-
-Found = Extraction | str | None  # the page's extraction, why there is none, or None: not wanted
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +80,10 @@ def extract_articles(
     read), and the paragraphs each site repeats are learned there and dropped.
     `executor` says where pages are extracted: "processes" here, or "dask://HOST:PORT".
     """
-    from ..executor import open_executor  # here: the executor module builds on this package
 
     by_name = {s.name: s for s in sources}
     keeper = _Keeper(store)
-    pages = sum(1 for e in entries if _wants_page(e, by_name[e.source]))
+    pages = sum(1 for e in entries if wants_page(e, by_name[e.source]))
     if not pages:  # nothing to download: no worker is started
         read = _fetch_pages(entries, by_name, fetcher, workers, progress, _no_pages, keeper)
     # Pages go to extraction as they arrive, so the cores work while the network waits.
@@ -152,7 +141,7 @@ def _fetch_pages(
     def one(entry: Entry) -> Future[Found]:
         source = by_name[entry.source]
         try:
-            if not _wants_page(entry, source):
+            if not wants_page(entry, source):
                 return _answered(None)
             response = fetcher.get(
                 entry.url,
@@ -262,7 +251,7 @@ def _made(entry: Entry, found: Found, prints: Sequence[str], known: frozenset[st
     shown = found
     if isinstance(found, Extraction) and known:
         shown = _without(found, known, prints)
-    article, failure = _outcome(entry, shown)
+    article, failure = article_outcome(entry, shown)
     return _Read(entry, found, tuple(prints), known, article, failure)
 
 
@@ -324,28 +313,6 @@ def _without(extraction: Extraction, learned: Collection[str], prints: Sequence[
     return replace(extraction, paragraphs=tuple(kept), removed=extraction.removed + tuple(removed))
 
 
-def _wants_page(entry: Entry, source: FeedSource) -> bool:
-    """Whether the entry's page is downloaded: not when full_text is off, nor when the entry is
-    one part of a page (a linkblog's day page holds all the day's items; the feed has this one)."""
-    return source.full_text and not part_of_page(entry.url)
-
-
-def _outcome(entry: Entry, found: Found) -> tuple[Article | None, Failure | None]:
-    if found is None:
-        return _from_feed(entry, ""), None  # full_text is off, or the page is not the entry's
-    if isinstance(found, str):
-        return _fallback(entry, found)
-    words = _words(found.paragraphs)
-    feed_words = len(entry.summary.split())
-    if words < MIN_PAGE_WORDS and feed_words > words:
-        wall = _WALL.search(" ".join(found.paragraphs))
-        kind = "a paywall or a consent wall" if wall else "a teaser"
-        return _fallback(entry, f"the page is {kind}")
-    if words < FEED_SHARE * feed_words:
-        return _fallback(entry, "the page held less text than the feed")
-    return _from_page(entry, found), None
-
-
 def _health(
     entry: Entry, article: Article | None, failure: Failure | None
 ) -> tuple[str, bool, bool, str]:
@@ -357,49 +324,3 @@ def _health(
 def site_of(url: str) -> str:
     """The site an article belongs to, for learned boilerplate: its host without www."""
     return (urlsplit(url).hostname or "").removeprefix("www.")
-
-
-def _from_page(entry: Entry, extraction: Extraction) -> Article:
-    return Article(
-        id=entry.id,
-        source=entry.source,
-        topic=entry.topic,
-        url=entry.url,
-        title=entry.title or extraction.title,
-        text="\n\n".join(extraction.paragraphs),
-        published=entry.published or extraction.published or datetime.now(UTC),
-        author=entry.author or extraction.author,
-        site_name=extraction.site_name,
-        language=extraction.language or entry.language,
-        origin="page",
-    )
-
-
-def _from_feed(entry: Entry, note: str) -> Article:
-    paragraphs, _removed = strip_boilerplate(entry.summary.split("\n\n"))
-    return Article(
-        id=entry.id,
-        source=entry.source,
-        topic=entry.topic,
-        url=entry.url,
-        title=entry.title,
-        text="\n\n".join(paragraphs),
-        published=entry.published or datetime.now(UTC),
-        author=entry.author,
-        language=entry.language,
-        origin="feed",
-        note=note,
-    )
-
-
-def _fallback(entry: Entry, reason: str) -> tuple[Article | None, Failure]:
-    if not entry.summary:
-        return None, Failure("article", entry.title or entry.url, entry.url, reason)
-    failure = Failure(
-        "article", entry.title or entry.url, entry.url, f"{reason}; used the feed's text"
-    )
-    return _from_feed(entry, reason), failure
-
-
-def _words(paragraphs: Sequence[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)

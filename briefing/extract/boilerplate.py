@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..feeds import clean_text
+from ..text.clean import clean_text
 
 Removed = tuple[str, str]  # (paragraph, reason)
 

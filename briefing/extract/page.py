@@ -20,7 +20,9 @@ from datetime import UTC, datetime
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.metadata import (
+
+# find_date is htmldate's, taken as trafilatura itself takes it (not in its __all__).
+from trafilatura.metadata import (  # type: ignore[attr-defined]
     examine_meta,
     extract_meta_json,
     extract_sitename,
@@ -31,7 +33,7 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from ..errors import ExtractError
-from ..feeds import clean_text
+from ..text.clean import clean_text
 from .boilerplate import Removed, page_hints, strip_boilerplate
 
 TABLES = False  # tables' cells read as prose out of context; measured in benchmarks/extraction.py

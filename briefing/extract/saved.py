@@ -13,7 +13,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from ..errors import ExtractError
-from ..http import Fetcher, Response
+from ..fetch.http import Fetcher, Response
 from .page import Extraction
 from .workers import Limits, PageJob, extract_pages
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..errors import ExtractError
-from ..sandbox import Limits, cpu_count
-from ..sandbox import WorkerPool as _Pool
+from ..runtime.workers import Limits, cpu_count
+from ..runtime.workers import WorkerPool as _Pool
 from .page import Extraction, extract_page
 
 __all__ = ["Extractor", "Limits", "PageJob", "WorkerPool", "cpu_count", "extract_pages"]

@@ -23,26 +23,23 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from briefing.errors import RenderError
-from briefing.models import Briefing, EmailBody, Rendered
-from briefing.render.archive import edition_number, number_edition, write_archive
-from briefing.render.email import email_subject, render_email, render_text
-from briefing.render.files import write_atomic, write_files
-from briefing.render.pdf import MEMORY_MB, TIMEOUT, deny_all_fetcher, render_pdf, typeset_pdf
-from briefing.render.salvage import make_pdf, noted
-from briefing.render.sanitize import clean_html
-from briefing.render.templating import (
+from ..errors import RenderError
+from ..models import Briefing, EmailBody, Rendered
+from .archive import edition_number, number_edition, write_archive
+from .email import email_subject, render_email, render_text
+from .files import write_atomic, write_files
+from .filters import format_moment, format_span, long_date, safe_url
+from .pdf import MEMORY_MB, TIMEOUT, deny_all_fetcher, render_pdf, typeset_pdf
+from .salvage import make_pdf, noted
+from .sanitize import clean_html
+from .templating import (
     TEMPLATE_DIR,
-    format_moment,
-    format_span,
     html_environment,
-    long_date,
     render_template,
-    safe_url,
     text_environment,
     zone_of,
 )
-from briefing.render.typesetter import Typesetter
+from .typesetter import Typesetter
 
 __all__ = [
     "EmailBody",

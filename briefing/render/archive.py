@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from briefing.models import Briefing
-from briefing.render.files import write_files
-from briefing.render.templating import html_environment, render_template, safe_url, zone_of
+from ..models import Briefing
+from .files import write_files
+from .filters import safe_url
+from .templating import html_environment, render_template, zone_of
 
 MANIFEST = "editions.json"
 INDEX = "index.html"

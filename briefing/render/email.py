@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from briefing.models import Briefing, EmailBody
-from briefing.render.fit import TITLE, fit_text
-from briefing.render.templating import (
+from ..models import Briefing, EmailBody
+from .filters import long_date
+from .fit import TITLE, fit_text
+from .templating import (
     html_environment,
-    long_date,
     render_template,
     text_environment,
     zone_of,

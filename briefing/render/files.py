@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from briefing.errors import DeliveryError
+from ..errors import DeliveryError
 
 
 def write_files(out_dir: Path, files: Mapping[str, str | bytes]) -> tuple[Path, ...]:

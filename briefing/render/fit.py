@@ -12,16 +12,21 @@ a zero-width space every BREAK_EVERY characters. Chinese, Japanese, Korean and t
 South-East Asia are left as they are: Pango breaks them between characters (or words) already,
 so they never make such a run. Text formats are cut only: they have no layout to protect, and an
 invisible character would only spoil copying.
+
+The same pass sets every such field's straight quotes curly, in the story's language (quotes.py):
+here, on the records' text, a URL or a template's markup is never touched.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from briefing.models import Article, Briefing, Filtered, Section, Story
-from briefing.sentences import HAN, HANGUL, KANA
+from ..models import Article, Briefing, Filtered, Section, Story
+from ..text.sentences import HAN, HANGUL, KANA
+from .quotes import typographic_quotes
 
 # Longest of each kind of field, in characters; far above any real one.
 TITLE = 200  # the edition's title, a section's title
@@ -52,6 +57,11 @@ def fit_text(text: str, limit: int, *, breaks: bool = True) -> str:
     return _UNBROKEN.sub(_with_breaks, text) if breaks else text
 
 
+def _shown(text: str, limit: int, *, breaks: bool, language: str = "") -> str:
+    """A field as a reader sees it: its quotes typographic, then fitted (`fit_text`)."""
+    return fit_text(typographic_quotes(text, language), limit, breaks=breaks)
+
+
 def _with_breaks(match: re.Match[str]) -> str:
     run = match.group()
     return ZWSP.join(run[at : at + BREAK_EVERY] for at in range(0, len(run), BREAK_EVERY))
@@ -59,7 +69,7 @@ def _with_breaks(match: re.Match[str]) -> str:
 
 def fit_briefing(briefing: Briefing, *, breaks: bool = True) -> Briefing:
     """The briefing with every field a reader sees fitted (`fit_text`); URLs in links are kept."""
-    fit = partial(fit_text, breaks=breaks)
+    fit = partial(_shown, breaks=breaks)
     return replace(
         briefing,
         title=fit(briefing.title, TITLE),
@@ -83,12 +93,12 @@ def shown_url(url: object) -> str:
 def _fit_story(story: Story, breaks: bool) -> Story:
     # The same function fits a name wherever it appears, so an outlet named in an article and
     # in a summary sentence still matches after fitting.
-    fit = partial(fit_text, breaks=breaks)
+    fit = partial(_shown, breaks=breaks, language=_language(story))
     return replace(
         story,
         headline=fit(story.headline, HEADLINE),
         topic=fit(story.topic, NAME),
-        articles=tuple(_fit_article(a, breaks) for a in story.articles),
+        articles=tuple(_fit_article(a, fit) for a in story.articles),
         summary=tuple(
             replace(s, text=fit(s.text, SENTENCE), source=fit(s.source, NAME))
             for s in story.summary
@@ -96,8 +106,13 @@ def _fit_story(story: Story, breaks: bool) -> Story:
     )
 
 
-def _fit_article(article: Article, breaks: bool) -> Article:
-    fit = partial(fit_text, breaks=breaks)
+def _language(story: Story) -> str:
+    """The language tag all the story's articles declare, or ''."""
+    tags = {a.language.strip() for a in story.articles}
+    return tags.pop() if len(tags) == 1 else ""
+
+
+def _fit_article(article: Article, fit: Callable[[str, int], str]) -> Article:
     return replace(
         article,
         title=fit(article.title, HEADLINE),
@@ -109,7 +124,7 @@ def _fit_article(article: Article, breaks: bool) -> Article:
 
 
 def _fit_filtered(item: Filtered, breaks: bool) -> Filtered:
-    fit = partial(fit_text, breaks=breaks)
+    fit = partial(_shown, breaks=breaks)
     return replace(
         item,
         subject=fit(item.subject, HEADLINE),

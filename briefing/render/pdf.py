@@ -5,13 +5,8 @@ can loop for ever and huge values can eat memory (RELIABILITY 20, 45-47). So the
 in a forked child under a wall-clock limit (the parent kills it), an address-space limit and a CPU
 limit (`resource.setrlimit`), and its fetcher refuses every URL but the bundled font files.
 For speed the child is forked from a parent that has already imported WeasyPrint (`prepare`,
-0.75 s of CPU each render does not pay), it lays the stories' columns out in one pass instead of
-WeasyPrint's two (`columns.py`, 28% of a 60-story edition's CPU time), and the contents page
-twice instead of three times (`targets.py`). It also parses the HTML in C and cuts the
-user-agent sheet to what the document uses (`source.py`), breaks no line twice (`lines.py`),
-draws each line from the layout that broke it (`shaping.py`) and pauses the cyclic garbage
-collector (`cyclic_gc_paused`). Each swap applies only on the WeasyPrint version it was checked
-against, and the PDF is byte for byte WeasyPrint's own (tested).
+0.75 s of CPU each render does not pay), and it lays the stories' columns out in one pass instead
+of WeasyPrint's two (`speedups.py`, a third of the 60-story edition's time; docs/rendering.md).
 
 WeasyPrint copies the document's fonts into a temporary folder that only its finaliser removes,
 and a child process ends without running finalisers: each render would leave 1.8 MB behind. So
@@ -21,15 +16,12 @@ ended, however it ended (`scratch_folder`).
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import multiprocessing
 import os
 import re
 import resource
 import tempfile
-from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -37,13 +29,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from briefing.errors import RenderError
-from briefing.render.columns import single_pass_columns
-from briefing.render.lines import remembered_line_breaks
-from briefing.render.shaping import shaped_once
-from briefing.render.source import lean_user_agent_sheet, source_document
-from briefing.render.targets import resolved_target_counters
-from briefing.sandbox import die_with_parent
+from ..errors import RenderError
+from ..runtime.workers import die_with_parent
+from .speedups import weasyprint_checked, weasyprint_patched
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -101,7 +89,8 @@ def outcome(child: BaseProcess, receiver: Connection, timeout: float) -> bytes:
     kind, payload = reply
     if kind == "error":
         raise RenderError(f"PDF rendering failed: {payload}")
-    return payload
+    pdf: bytes = payload
+    return pdf
 
 
 @functools.cache
@@ -112,11 +101,9 @@ def prepare() -> None:
     for them every time (the import alone is ~0.6 s of CPU here).
     """
     import pyphen
-    import selectolax.lexbor  # noqa: F401
-    import weasyprint  # noqa: F401
 
+    weasyprint_checked()  # imports WeasyPrint; an unchecked version is logged once, here
     pyphen.Pyphen(lang="en")
-    lean_user_agent_sheet(notes=True, markers=True)  # parsed once, like WeasyPrint's own sheet
 
 
 def _receive(receiver: Connection, timeout: float) -> tuple[str, Any] | None:
@@ -165,41 +152,15 @@ def typeset_in_child(
 
 def typeset_pdf(html: str) -> tuple[bytes, tuple[str, ...]]:
     """Typeset in this process: the PDF and every URL the fetcher refused (for tests and tools)."""
-    fetcher = deny_all_fetcher()  # WeasyPrint is imported only here, not for HTML-only runs
-    document = source_document(with_font_faces(html), fetcher)
-    with fewer_layout_passes(), cyclic_gc_paused():
+    from weasyprint import HTML  # imported only here, not for HTML-only runs
+
+    fetcher = deny_all_fetcher()
+    document = HTML(string=with_font_faces(html), base_url=None, url_fetcher=fetcher)
+    with weasyprint_patched():
         pdf = document.write_pdf()
     if not pdf:
         raise RenderError("PDF rendering produced no output")
     return pdf, tuple(fetcher.refused)
-
-
-@contextlib.contextmanager
-def fewer_layout_passes() -> Iterator[None]:
-    """WeasyPrint's own boxes and bytes, with fewer layout passes (columns.py, targets.py), no
-    line broken twice (lines.py) and no line shaped again to be drawn (shaping.py)."""
-    with single_pass_columns(), resolved_target_counters(), remembered_line_breaks(), shaped_once():
-        yield
-
-
-@contextlib.contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the block runs; the collector is left as it was found.
-
-    A render keeps some 130,000 boxes, styles and layouts alive, and each full collection in
-    the middle of one walks them all: 0.15-0.2 s of a 60-story edition's render. Reference
-    counting frees nearly all its garbage; the cycles it leaves (about 26,000 objects) are
-    collected after the block, and the child's peak memory is the same with the collector
-    paused (90 MB for that edition). The child's address-space limit still bounds what a
-    hostile document could pile up.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def font_faces() -> str:

@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from briefing.errors import RenderError
-from briefing.models import Briefing, Failure, Section, Story
+from ..errors import RenderError
+from ..models import Briefing, Failure, Section, Story
 
 # Every attempt may take this long (or the whole limit, when that is shorter) whatever its share:
 # a story alone typesets in well under a second.
@@ -102,7 +102,8 @@ class _Search:
         each step at its share, and twice the PDF's limit for all the attempts that pass."""
         levels = math.ceil(math.log2(self.total)) if self.total > 1 else 0
         steps = (self.floor + self.timeout / 2**level for level in range(1, levels + 1))
-        return 2 * self.timeout + sum(min(step, self.timeout) for step in steps)
+        total: float = 2 * self.timeout + sum(min(step, self.timeout) for step in steps)
+        return total
 
     def fails(self, stories: Sequence[Story]) -> str | None:
         """Why the edition of just these stories cannot be typeset in its share; None if it can."""

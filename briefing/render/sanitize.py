@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import nh3
 from markupsafe import Markup
 
-from briefing.render.templating import safe_url
+from .filters import safe_url
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p", "pre",

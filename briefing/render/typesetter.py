@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from briefing.render.pdf import (
+from ..runtime.workers import die_with_parent
+from .pdf import (
     MEMORY_MB,
     TIMEOUT,
     outcome,
@@ -30,7 +31,6 @@ from briefing.render.pdf import (
     scratch_folder,
     typeset_in_child,
 )
-from briefing.sandbox import die_with_parent
 
 
 class Typesetter:

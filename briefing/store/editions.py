@@ -107,4 +107,4 @@ class EditionRecords(StoreBase):
     def run_log(self) -> list[tuple[str, str | None, str, str]]:
         """(at, day, event, reason) of every scheduler event, oldest first."""
         rows = self._db.execute("SELECT at, day, event, reason FROM runs ORDER BY id")
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]

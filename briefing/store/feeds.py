@@ -54,7 +54,7 @@ class FeedRecords(StoreBase):
         rows = self._db.execute(
             "SELECT name, url, failures, last_error, last_success FROM feeds ORDER BY name"
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
     def save_feed_schedule(self, results: Sequence[FeedResult]) -> None:
         """Record when each fetched feed may be asked again, and how many entries it gave."""

@@ -1,0 +1,1 @@
+"""Compose stage: sections, trimming, summaries (extractive and LLM)."""

@@ -1,0 +1,1 @@
+"""Fetch stage: the guarded, polite HTTP client, feeds and their entries, OPML."""

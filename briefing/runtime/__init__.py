@@ -1,0 +1,1 @@
+"""Where CPU work runs: worker processes under time and memory limits."""

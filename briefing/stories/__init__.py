@@ -1,0 +1,1 @@
+"""Stories stage: article vectors, linkage, partition into events, headlines, continuity."""

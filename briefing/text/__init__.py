@@ -1,0 +1,1 @@
+"""Text tools shared by several stages: sentences, stop words, dates, clean lines."""
