@@ -1,0 +1,129 @@
+"""Make every picture of the README and docs/ again from the current code, and the settings table.
+
+    python scripts/docs.py          (or: make docs)
+
+The pictures are the demo edition, made now: its PDF's first page (pdftoppm, from poppler-utils)
+and its HTML at phone and desktop width (headless Chromium). Each is recorded in
+docs/pictures.json with its digest and what it shows, so a test can tell a picture this script
+made from one left over. The settings reference in docs/configuration.md is written from the
+declared settings table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+MANIFEST = DOCS / "pictures.json"
+START = "<!-- settings: made by scripts/docs.py from the declared settings -->"
+END = "<!-- end of settings -->"
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--hide-scrollbars",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+# name: what it shows (the caption's substance), how it is made
+PICTURES = {
+    "demo-page-1.png": "the first page of the demo edition's PDF",
+    "edition-phone.png": "the demo edition's HTML on a phone (390 pixels wide)",
+    "edition-desktop.png": "the demo edition's HTML on a desktop screen (1280 pixels wide)",
+}
+
+
+def main() -> int:
+    """Make the demo, its pictures and the settings table; say what is missing to make them."""
+    missing = [tool for tool in ("pdftoppm", "chromium") if shutil.which(tool) is None]
+    if missing:
+        print(
+            f"missing: {', '.join(missing)}; on Debian or Ubuntu: "
+            "apt-get install poppler-utils chromium",
+            file=sys.stderr,
+        )
+        return 1
+    write_settings()
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "demo"
+        briefing = Path(sys.executable).parent / "briefing"
+        subprocess.run([str(briefing), "demo", "--output", str(out)], check=True)
+        (pdf,) = out.glob("briefing-*.pdf")
+        (html,) = out.glob("briefing-*.html")
+        page_png(pdf, 1, DOCS / "demo-page-1.png")
+        screenshot(html, 390, 1600, DOCS / "edition-phone.png", Path(scratch))
+        screenshot(html, 1280, 1400, DOCS / "edition-desktop.png", Path(scratch))
+    record = {
+        name: {"shows": shows, "sha256": digest(DOCS / name)} for name, shows in PICTURES.items()
+    }
+    MANIFEST.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {len(record)} pictures and the settings table under {DOCS}")
+    return 0
+
+
+def page_png(pdf: Path, page: int, target: Path) -> None:
+    """One page of the PDF as a PNG at screen resolution."""
+    stem = target.with_suffix("")
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "80",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(pdf),
+            str(stem),
+        ],
+        check=True,
+    )
+
+
+def screenshot(html: Path, width: int, height: int, target: Path, scratch: Path) -> None:
+    """The page as headless Chromium draws it in a window of that size."""
+    profile = scratch / f"chromium-{width}"
+    subprocess.run(
+        [
+            "chromium",
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={width},{height}",
+            f"--screenshot={target}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def write_settings() -> None:
+    """The settings reference in docs/configuration.md, from the one declared table."""
+    sys.path.insert(0, str(ROOT))
+    from briefing.config.settings import settings_reference
+
+    page = DOCS / "configuration.md"
+    text = page.read_text(encoding="utf-8")
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    page.write_text(f"{head}{START}\n{settings_reference()}\n{END}{tail}", encoding="utf-8")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
