@@ -47,10 +47,53 @@ def test_export_then_import_gives_the_same_feeds(tmp_path: Path) -> None:
 ROOT_FEEDS = Path(__file__).resolve().parent.parent / "feeds.toml"
 
 
-def test_opml_with_a_doctype_is_refused() -> None:
-    bomb = b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaa">]><opml><body/></opml>'
-    with pytest.raises(ValueError, match="DOCTYPE"):
-        read_opml(bomb)
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE opml [\n <!ENTITY lol "lol">\n'
+    + b"".join(
+        f' <!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">\n'.encode()
+        for i in range(1, 10)
+    )
+    + b']>\n<opml version="2.0"><body><outline text="&lol9;" xmlUrl="http://a.example/f"/>'
+    b"</body></opml>"
+)
+EXTERNAL = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE opml [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
+    b'<opml version="2.0"><body><outline text="&secret;" xmlUrl="http://a.example/f"/>'
+    b"</body></opml>"
+)
+
+
+@pytest.mark.parametrize("data", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
+def test_opml_declaring_entities_is_refused(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(ValueError, match="refused: the file declares an entity"):
+        read_opml(data)
+    opml = tmp_path / "bomb.opml"
+    opml.write_bytes(data)
+    config = config_file(tmp_path)
+    before = config.read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["feeds", "import", str(opml), "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())  # as one line, however the console wrapped it
+    assert f"{opml}: refused" in said and "lollol" not in said and "root:" not in said
+    assert config.read_text(encoding="utf-8") == before  # nothing added
+
+
+def test_opml_errors_name_the_file(tmp_path: Path) -> None:
+    opml = tmp_path / "broken.opml"
+    opml.write_bytes(b'<opml version="2.0"><body><outline text="x"')
+    config = config_file(tmp_path)
+    result = CliRunner().invoke(main, ["feeds", "import", str(opml), "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert f"{opml}: not well-formed XML" in " ".join(result.output.split())
+
+
+def test_opml_with_a_doctype_but_no_entities_is_read() -> None:
+    # an external DTD is named, never fetched: the port is closed, and nothing waits on it
+    data = (
+        b'<!DOCTYPE opml SYSTEM "http://127.0.0.1:9/opml.dtd"><opml version="2.0"><body>'
+        b'<outline text="A" xmlUrl="http://a.example/f"/></body></opml>'
+    )
+    assert [f.url for f in read_opml(data)] == ["http://a.example/f"]
 
 
 def test_feed_links_of_a_page() -> None:

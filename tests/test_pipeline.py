@@ -11,8 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from briefing.config import parse_config
-from briefing.demo import run_demo
+from briefing.demo import SITE, public_addresses, run_demo
+from briefing.demo.addresses import SiteTransport
 from briefing.demo.server import Canned, serve
+from briefing.errors import FetchError
 from briefing.fetch.http import Fetcher, Response
 from briefing.fetch.parse import parse_feed
 from briefing.models import FeedSource
@@ -272,3 +274,38 @@ def test_a_feed_read_without_its_pages_is_not_counted_as_falling_back(
     html = (tmp_path / "out" / "briefing-2018-01-03.html").read_text(encoding="utf-8")
     assert html.count('<article class="story" lang="pt-pt">') == stats.stories
     assert html.count('<li lang="pt-pt">') == stats.stories  # and its line in the contents
+
+
+# --- the demo's links: the outlets' public addresses, read from 127.0.0.1 ------------------
+
+
+def test_demo_links_to_the_reports_public_addresses_and_never_to_the_local_server(
+    demo: tuple,
+) -> None:
+    result, out = demo
+    seeds = {public for _, public in public_addresses().links} & {
+        url for s in result.briefing.stories for url in (a.url for a in s.articles)
+    }
+    assert len(seeds) == 5 and all(url.startswith("https://") for url in seeds)
+    html = (out / "briefing-2022-01-22.html").read_text(encoding="utf-8")
+    assert {url for url in seeds if f'href="{url}"' in html} == seeds
+    for path in out.iterdir():  # the edition, its PDF and the archive's files
+        assert b"127.0.0.1" not in path.read_bytes(), path.name
+    pdf = PdfReader(out / "briefing-2022-01-22.pdf")
+    annotations = [a.get_object() for page in pdf.pages for a in page.get("/Annots") or ()]
+    uris = {a["/A"]["/URI"] for a in annotations if "/URI" in a.get("/A", {})}
+    assert uris == seeds
+
+
+def test_the_demo_transport_serves_public_addresses_locally_and_refuses_other_hosts() -> None:
+    addresses = public_addresses()
+    page = dict((public, local) for local, public in addresses.links)
+    moscow = next(url for url in page if "a76123" in url)
+    with serve(SITE, addresses=addresses) as server:
+        with Fetcher(transport=SiteTransport(server.base_url, addresses)) as fetcher:
+            body = fetcher.get(moscow, robots=False).body.decode()
+            with pytest.raises(FetchError, match="not part of the demo site"):
+                fetcher.get("https://example.com/", robots=False, retries=0)
+        local = f"{server.base_url}/{page[moscow]}"
+    assert f'rel="canonical" href="{moscow}"' in body and local not in body
+    assert set(server.requests) == {"/" + page[moscow]}  # the refused request reached nothing

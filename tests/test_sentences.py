@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sentencex import segment
 
 from briefing.text.sentences import (
     acceptable,
     derived_from,
     opens_with_reference,
+    segmenter_language,
     split_sentences,
     trim,
 )
@@ -256,3 +258,43 @@ def test_chinese_is_counted_and_compared_by_characters() -> None:
     assert words_of("中国政府 said") == ["中国", "国政", "政府", "said"]
     assert word_count("中国政府今天宣布了一项新的公共交通计划。") == 1 + 19 // 2
     assert word_count("Plain English, as before.") == 4
+
+
+GERMAN = (
+    "Die Schauspielerin wurde am 28. März 1926 in Wien geboren. "
+    "Sie leitete den Opernball bzw. dessen Eröffnung viele Jahre lang."
+)
+
+
+def test_german_text_is_split_by_german_rules():
+    english = split_sentences(GERMAN)
+    assert english[0] == "Die Schauspielerin wurde am 28."  # English rules end it at the date
+    assert split_sentences(GERMAN, language="de-DE") == [
+        "Die Schauspielerin wurde am 28. März 1926 in Wien geboren.",
+        "Sie leitete den Opernball bzw. dessen Eröffnung viele Jahre lang.",
+    ]
+
+
+def test_french_titles_and_initials_are_no_sentence_end():
+    text = "« Nous sommes arrivés l’an passé », a dit M. Caldwell. Le maire a confirmé."
+    assert [s.strip() for s in segment("fr", text)][0].endswith("a dit M.")  # what is repaired
+    assert split_sentences(text, language="fr") == [
+        "« Nous sommes arrivés l’an passé », a dit M. Caldwell.",
+        "Le maire a confirmé.",
+    ]
+    text = "Ele escreveu no jornal O Estado de S. Paulo. Depois voltou ao Rio."
+    assert split_sentences(text, language="pt-BR")[0].endswith("de S. Paulo.")
+
+
+def test_english_rules_still_end_a_sentence_after_a_letter():
+    text = "They chose Plan B. The rest of the team followed them."
+    assert split_sentences(text) == ["They chose Plan B.", "The rest of the team followed them."]
+    assert split_sentences(text, language="en-GB") == split_sentences(text)
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [("de-DE", "de"), ("pt_BR", "pt"), ("FR", "fr"), (" es ", "es"), ("pl", "en"), ("", "en")],
+)
+def test_segmenter_language_falls_back_to_english(tag: str, code: str) -> None:
+    assert segmenter_language(tag) == code

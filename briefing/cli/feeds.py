@@ -65,12 +65,9 @@ def feeds_import_command(config_path: Path, opml_file: Path) -> None:
 
     Example: briefing feeds import subscriptions.opml
     """
-    from ..fetch.feedlist import add_feeds, read_opml
+    from ..fetch.feedlist import add_feeds, read_opml_file
 
-    try:
-        feeds = read_opml(opml_file.read_bytes())
-    except ValueError as exc:
-        raise click.ClickException(f"{opml_file}: {exc}") from None
+    feeds = read_opml_file(opml_file)
     added = add_feeds(config_path, feeds)
     out.print(f"{len(added)} of {len(feeds)} feeds added to {config_path}", highlight=False)
 

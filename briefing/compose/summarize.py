@@ -193,7 +193,7 @@ def article_sentences(article: Article) -> list[str]:
     as does a title cut short ('...') or one the text opens with anyway.
     """
     title = article.title.strip()
-    sentences = split_sentences(article.text)
+    sentences = split_sentences(article.text, language=article.language)
     if not title or not acceptable(title) or title.endswith("..."):
         return sentences
     if article.text.lstrip().startswith(title.rstrip(".!")):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
 from ..models import FeedSource
+from .schema import build
 from .settings import DEFAULTS, FEED, FORMATS, PAGE_SIZES, SETTINGS, TABLES, Config
 from .tables import _parse_email, _parse_fetch, _parse_llm, _parse_topics, check_networks
 from .values import (
@@ -57,42 +58,25 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     _check_schedule(top, path)
     _check_render(top, path)
     base = path.parent
-    email = _parse_email(data["email"], path) if "email" in data else None
-    return Config(
+    return build(
+        Config,
+        SETTINGS,
+        top,
         path=path,
-        title=top["title"],
-        timezone=top["timezone"],
-        window_hours=float(top["window_hours"]),
         output_dir=(base / top["output_dir"]).resolve(),
-        formats=tuple(top["formats"]),
         database=(base / top["database"]).resolve(),
-        page_size=top["page_size"],
-        summary_words=top["summary_words"],
-        lead_summary_words=top["lead_summary_words"],
-        sections=tuple(top["sections"]),
-        workers=top["workers"],
         feeds=feeds,
-        schedule=top["schedule"],
-        catch_up_hours=float(top["catch_up_hours"]),
-        poll_minutes=float(top["poll_minutes"]),
-        run_deadline_minutes=float(top["run_deadline_minutes"]),
-        email=email,
+        # In this order, as a config with several faults has always been told of the first.
+        email=_parse_email(data["email"], path) if "email" in data else None,
         fetch=_parse_fetch(data.get("fetch", {}), path),
         template_dir=_template_dir(top["template_dir"], path),
-        site_url=top["site_url"],
-        render_timeout=float(top["render_timeout"]),
-        render_memory_mb=top["render_memory_mb"],
         topics=_parse_topics(data.get("topics", {}), path),
-        extract_timeout=float(top["extract_timeout"]),
-        extract_memory_mb=top["extract_memory_mb"],
         llm=_parse_llm(data.get("llm", {}), path),
         executor=_executor(top["executor"], path),
-        max_stories=top["max_stories"],
     )
 
 
 def _executor(value: str, path: Path) -> str:
-
     check_url_text(value, path, "executor")
     problem = executor_problem(value)
     if problem is not None:
@@ -125,7 +109,7 @@ def _parse_feeds(raw: Any, defaults: Mapping[str, Any], path: Path) -> tuple[Fee
         _check_url(own["url"], path, label)
         named.append(bool(own["name"].strip()))
         name = " ".join(own["name"].split()) or host_name(own["url"])
-        feeds.append(FeedSource(name=name, url=own["url"], **limits))
+        feeds.append(build(FeedSource, DEFAULTS, limits, name=name, url=own["url"]))
     _check_unique([f for f, given in zip(feeds, named, strict=True) if given], path)
     _check_unique_urls(feeds, path)
     return tuple(feeds)

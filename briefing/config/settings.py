@@ -1,8 +1,9 @@
 """The one declared table of settings, and the records a valid config file becomes.
 
 SETTINGS (top level), DEFAULTS (what a feed inherits from [defaults]), FEED (what only a [[feeds]]
-entry holds), EMAIL, FETCH and TOPICS: defaults, validation, `briefing check` and the README's
-settings reference (`settings_reference`) all come from these tables.
+entry holds), EMAIL, FETCH, TOPICS and LLM: defaults, validation, `briefing check` and the
+README's settings reference (`settings_reference`) all come from these tables. Each record
+takes its defaults from its table (`schema.declared`) and is built from it (`schema.build`).
 """
 
 from __future__ import annotations
@@ -10,27 +11,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import FeedSource
+from .schema import Setting, declared
 
 FORMATS = ("html", "pdf", "markdown", "text", "email")
 PAGE_SIZES = ("A4", "Letter")
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One declared setting: its name, type, default and the help line users read."""
-
-    name: str
-    type: type
-    default: Any
-    help: str
-    required: bool = False
-    above: float | None = None  # the value must be greater than this
-    minimum: float | None = None  # the value must be at least this
-    maximum: float | None = None  # the value must be at most this
 
 
 # Bounds on lengths of time: beyond them a date or a timeout overflows (a window reaching
@@ -169,7 +156,14 @@ FEED: tuple[Setting, ...] = (
 
 EMAIL: tuple[Setting, ...] = (
     Setting("to", list, None, "The recipients' addresses.", required=True),
-    Setting("from", str, None, "The sender: 'Name <b@example.org>' or the bare address.", True),
+    Setting(
+        "from",
+        str,
+        None,
+        "The sender: 'Name <b@example.org>' or the bare address.",
+        required=True,
+        attribute="sender",
+    ),
     Setting("smtp_host", str, "localhost", "The SMTP server's host name."),
     Setting(
         "smtp_port",
@@ -216,13 +210,13 @@ FETCH: tuple[Setting, ...] = (
 class FetchConfig:
     """The [fetch] table: how guarded and how polite downloads are."""
 
-    allow_networks: tuple[str, ...] = ()
-    per_host: int = 2
-    host_delay: float = 0.1
-    retries: int = 2
-    respect_robots: bool = True
-    contact_url: str = ""
-    ca_file: Path | None = None  # a private CA (an intranet's feeds), trusted as well
+    allow_networks: tuple[str, ...] = declared(FETCH, "allow_networks")
+    per_host: int = declared(FETCH, "per_host")
+    host_delay: float = declared(FETCH, "host_delay")
+    retries: int = declared(FETCH, "retries")
+    respect_robots: bool = declared(FETCH, "respect_robots")
+    contact_url: str = declared(FETCH, "contact_url")
+    ca_file: Path | None = None  # derived: a private CA (an intranet's feeds), trusted as well
 
 
 TOPICS: tuple[Setting, ...] = (
@@ -254,11 +248,11 @@ TOPICS: tuple[Setting, ...] = (
 class TopicsConfig:
     """The [topics] table: keyword rules for sections, boosts and mutes for ranking."""
 
-    rules: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    boost: tuple[str, ...] = ()
-    mute: tuple[str, ...] = ()
-    auto_for: tuple[str, ...] = ("News",)
-    history_days: int = 14
+    rules: tuple[tuple[str, tuple[str, ...]], ...] = declared(TOPICS, "rules")
+    boost: tuple[str, ...] = declared(TOPICS, "boost")
+    mute: tuple[str, ...] = declared(TOPICS, "mute")
+    auto_for: tuple[str, ...] = declared(TOPICS, "auto_for")
+    history_days: int = declared(TOPICS, "history_days")
 
 
 LLM: tuple[Setting, ...] = (
@@ -288,9 +282,9 @@ class LlmConfig:
 
     url: str
     model: str
-    api_key_env: str = ""
-    timeout: float = 60.0
-    max_tokens: int = 400
+    api_key_env: str = declared(LLM, "api_key_env")
+    timeout: float = declared(LLM, "timeout")
+    max_tokens: int = declared(LLM, "max_tokens")
 
 
 TABLES = ("defaults", "feeds", "email", "fetch", "topics", "llm")
@@ -314,37 +308,40 @@ class EmailConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The validated configuration: paths already resolved against the config file's folder."""
+    """The validated configuration: paths already resolved against the config file's folder.
+
+    Only `parse_config` builds it, from SETTINGS and the tables: it holds no default of its own.
+    """
 
     path: Path
     title: str
     timezone: str
     window_hours: float
-    output_dir: Path
+    output_dir: Path  # derived: resolved against the config file's folder
     formats: tuple[str, ...]
-    database: Path
+    database: Path  # derived, as output_dir
     page_size: str
     summary_words: int
     lead_summary_words: int
     sections: tuple[str, ...]
     workers: int
     feeds: tuple[FeedSource, ...]
-    schedule: str = "0 6 * * *"
-    catch_up_hours: float = 6.0
-    poll_minutes: float = 60.0
-    run_deadline_minutes: float = 45.0
-    email: EmailConfig | None = None
-    fetch: FetchConfig = FetchConfig()
-    template_dir: Path | None = None
-    site_url: str = ""
-    render_timeout: float = 120.0
-    render_memory_mb: int = 3072
-    topics: TopicsConfig = TopicsConfig()
-    extract_timeout: float = 20.0
-    extract_memory_mb: int = 1024
-    executor: str = "processes"
-    max_stories: int = 50
-    llm: LlmConfig | None = None  # None: summaries are extractive only
+    schedule: str
+    catch_up_hours: float
+    poll_minutes: float
+    run_deadline_minutes: float
+    email: EmailConfig | None
+    fetch: FetchConfig
+    template_dir: Path | None  # derived: resolved, or None when empty
+    site_url: str
+    render_timeout: float
+    render_memory_mb: int
+    topics: TopicsConfig
+    extract_timeout: float
+    extract_memory_mb: int
+    executor: str
+    max_stories: int
+    llm: LlmConfig | None  # None: summaries are extractive only
 
     @property
     def tz(self) -> ZoneInfo:

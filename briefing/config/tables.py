@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .schema import build
 from .settings import (
     EMAIL,
     FETCH,
@@ -52,18 +53,7 @@ def _parse_email(raw: Any, path: Path) -> EmailConfig:
     ca_file = (path.parent / v["ca_file"]).resolve() if v["ca_file"] else None
     if ca_file is not None:
         _check_ca_file(ca_file, path, "email.ca_file")
-    return EmailConfig(
-        to=tuple(v["to"]),
-        sender=v["from"],
-        smtp_host=v["smtp_host"],
-        smtp_port=v["smtp_port"],
-        security=v["security"],
-        username_env=v["username_env"],
-        password_env=v["password_env"],
-        ca_file=ca_file,
-        subject=v["subject"],
-        timeout=v["timeout"],
-    )
+    return build(EmailConfig, EMAIL, v, ca_file=ca_file)
 
 
 def _check_address(address: str, path: Path) -> None:
@@ -116,7 +106,7 @@ def _parse_fetch(raw: Any, path: Path) -> FetchConfig:
     ca_file = (path.parent / v["ca_file"]).resolve() if v["ca_file"] else None
     if ca_file is not None:
         _check_ca_file(ca_file, path, "fetch.ca_file")
-    return FetchConfig(**{**v, "ca_file": ca_file})
+    return build(FetchConfig, FETCH, v, ca_file=ca_file)
 
 
 def check_networks(networks: list[Any], path: Path, key: str, label: str = "") -> tuple[str, ...]:
@@ -150,7 +140,6 @@ def _parse_topics(raw: Any, path: Path) -> TopicsConfig:
     table = _table(raw, path, "[topics]")
     _reject_unknown(table, {s.name for s in TOPICS}, path, where="[topics]")
     v = _typed(table, TOPICS, path, where="topics.")
-    rules = []
     for section, words in v["rules"].items():
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             raise ConfigError(
@@ -159,16 +148,9 @@ def _parse_topics(raw: Any, path: Path) -> TopicsConfig:
                 key=f"topics.rules.{section}",
                 hint='e.g. Technology = ["software", "chip"]',
             )
-        rules.append((section, tuple(words)))
     if v["history_days"] < 0:
         raise ConfigError("'topics.history_days' must be 0 or more", path=path, key="history_days")
-    return TopicsConfig(
-        rules=tuple(rules),
-        boost=tuple(v["boost"]),
-        mute=tuple(v["mute"]),
-        auto_for=tuple(v["auto_for"]),
-        history_days=v["history_days"],
-    )
+    return build(TopicsConfig, TOPICS, v)
 
 
 def _parse_llm(raw: Any, path: Path) -> LlmConfig | None:
@@ -202,4 +184,4 @@ def _parse_llm(raw: Any, path: Path) -> LlmConfig | None:
             key="llm.api_key_env",
             hint='e.g. api_key_env = "OPENAI_API_KEY"; the key itself stays in the environment',
         )
-    return LlmConfig(**v)
+    return build(LlmConfig, LLM, v)

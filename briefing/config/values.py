@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from .settings import Setting
+from .schema import Setting
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 It serves a folder the way a news site would: content types, ETag and Last-Modified with 304
 answers to conditional requests, and `__BASE__` in a file replaced by the server's own address,
-so feeds can link to pages on whatever port it got. Nothing here listens beyond loopback.
+so feeds can link to pages on whatever port it got; or, with `PublicAddresses`, by the public
+addresses the files stand for. Nothing here listens beyond loopback.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from .addresses import PublicAddresses
 
 PLACEHOLDER = b"__BASE__"
 FIXED_MTIME = 1642852800.0  # 2022-01-22 12:00 UTC: stable Last-Modified for bundled files
@@ -66,10 +69,16 @@ class LoopbackServer(ThreadingHTTPServer):
 class SiteServer(LoopbackServer):
     """Serves `root`, or a Canned answer for a path, and counts requests per path."""
 
-    def __init__(self, root: Path, canned: Mapping[str, Canned] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        canned: Mapping[str, Canned] | None = None,
+        addresses: PublicAddresses | None = None,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = root.resolve()
         self.canned = dict(canned or {})
+        self.addresses = addresses
         self.requests: Counter[str] = Counter()
         self.statuses: list[tuple[str, int]] = []
 
@@ -97,7 +106,10 @@ class _Handler(BaseHTTPRequestHandler):
         return candidate
 
     def _send_file(self, file: Path) -> None:
-        body = file.read_bytes().replace(PLACEHOLDER, self.server.base_url.encode())
+        body = file.read_bytes()
+        if self.server.addresses is not None:
+            body = self.server.addresses.publish(body)
+        body = body.replace(PLACEHOLDER, self.server.base_url.encode())
         etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
         modified = formatdate(FIXED_MTIME, usegmt=True)
         headers = (("ETag", etag), ("Last-Modified", modified))
@@ -125,8 +137,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path, canned: Mapping[str, Canned] | None = None) -> Iterator[SiteServer]:
-    """Serve `root` on 127.0.0.1 on a free port for the duration of the block."""
-    server = SiteServer(root, canned)
+def serve(
+    root: Path,
+    canned: Mapping[str, Canned] | None = None,
+    addresses: PublicAddresses | None = None,
+) -> Iterator[SiteServer]:
+    """Serve `root` on 127.0.0.1 on a free port for the duration of the block.
+
+    With `addresses`, links to the folders and pages they name are served as public addresses.
+    """
+    server = SiteServer(root, canned, addresses)
     with server.running():
         yield server

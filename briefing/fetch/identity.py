@@ -80,6 +80,7 @@ def url_variants(url: str) -> tuple[str, ...]:
     )
 
 
+# Not courlan's normalize_url: strict joins ?author=A and ?author=B; lax keeps ocid=, #fragment.
 def canonical_url(url: str, *, anchors: bool = False) -> str:
     """The URL without tracking parameters and fragment (kept with `anchors`): one article,
     one key."""
