@@ -63,7 +63,7 @@ def starter_config(starter: Starter) -> str:
         "# Next: `briefing check` validates this file and lists its feeds; `briefing generate`",
         "# fetches them and writes today's edition (HTML and PDF) to output/, beside this file.",
         "# `briefing feeds add URL` adds a feed (a site's address will do); `briefing feeds",
-        "# import FILE` adds those of an OPML export. The README lists every setting.",
+        "# import FILE` adds those of an OPML export. docs/configuration.md lists every setting.",
         "",
     ]
     top = {"title": starter.title, "timezone": starter.timezone, "sections": starter.sections}
