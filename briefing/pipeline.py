@@ -159,7 +159,7 @@ def generate(
         sections = group_topics(stories, config.sections, config.topics)
         # Trimmed before summarizing: summaries and the PDF cost per story shown, not found.
         sections, cut = trim_sections(sections, config.max_stories, config.topics)
-        # Whole sections shared among the executor's processes: the same summaries, on every core.
+        # Stories dealt to the worker processes, largest first: the same summaries, every core.
         sections = summarize_on(
             config.executor, sections, config.summary_words, config.lead_summary_words
         )

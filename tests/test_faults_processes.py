@@ -264,13 +264,10 @@ HOLDERS = {
         time.sleep(1.0)
         ready()
     """,
-    "summary processes": """
-        import time
-        from briefing.compose.parallel import summary_processes
-        with summary_processes(2) as pool:
-            pool.map(time.sleep, [0.5, 0.5])  # started and warmed
-            pool.submit(time.sleep, 60)
-            ready()
+    "summary workers": """
+        from briefing.compose.parallel import summary_workers
+        with summary_workers(2) as pool:
+            ready([w.process.pid for w in pool._pool])
     """,
 }
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import logging
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..config.values import LOCAL
 from ..models import Section, Story
 from ..runtime.cluster import dask_client
-from ..runtime.workers import cpu_count, die_with_parent
+from ..runtime.workers import Limits, WorkerPool, cpu_count
 from .coverage import load_dictionary
 from .summarize import summarize_sections, summarize_story
 
 SHARED_SUMMARIES = 8  # fewer stories than this are summarized here: a process costs more
+# A story takes well under a second to summarize; a minute is room for the largest on a loaded
+# machine while still ending one that runs without end. The memory limit is extraction's default
+# (1 GiB added per worker): a summary holds one story's articles, far less than a page parsed.
+SUMMARY_LIMITS = Limits(seconds=60.0)
+
+log = logging.getLogger(__name__)
 
 
 def summarize_on(
@@ -45,35 +49,58 @@ def summarize_on(
 def _summarized_here(
     sections: Sequence[Section], words: int, lead_words: int, processes: int
 ) -> tuple[Section, ...]:
-    """Every story summarized in a pool of forked processes, the largest stories first."""
-    jobs = [
+    """Every story summarized in the worker pool, the largest stories first.
+
+    A story whose job fails, dies or runs out of time is summarized here instead: it is never
+    lost, and its summary is the one this process would have made.
+    """
+    budgets = [
         (story, lead_words if rank == 0 else words)
         for section in sections
         for rank, story in enumerate(section.stories)
     ]
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0].articles))
-    load_dictionary()  # once here, shared by the forked processes
-    with summary_processes(processes) as pool:
-        done = pool.map(_summarize_job, [jobs[i] for i in order], chunksize=1)
-        summarized = dict(zip(order, done, strict=True))
-    stories = iter(summarized[i] for i in range(len(jobs)))
+    jobs = [_SummaryJob(str(n), story, budget) for n, (story, budget) in enumerate(budgets)]
+    load_dictionary()  # once here, before the workers are forked, shared by them all
+    with summary_workers(processes) as pool:
+        # Queued largest first, each to whichever worker is free: one story can take ten times
+        # another, and the largest last would leave the other workers idle waiting for it.
+        for job in sorted(jobs, key=lambda j: -len(j.story.articles)):
+            pool.submit(job)
+        done = pool.results()
+    stories = iter(_summary(job, done[job.key]) for job in jobs)
     return tuple(
         replace(section, stories=tuple(next(stories) for _ in section.stories))
         for section in sections
     )
 
 
-def summary_processes(processes: int) -> ProcessPoolExecutor:
-    """A pool of forked processes that end with this one, however it ends."""
-    fork = multiprocessing.get_context("fork")  # the summarizer is already imported
-    return ProcessPoolExecutor(
-        processes, mp_context=fork, initializer=die_with_parent, initargs=(os.getpid(),)
-    )
+def summary_workers(processes: int) -> WorkerPool[_SummaryJob, Story]:
+    """The worker pool extraction and feed parsing use, summarizing one story per job."""
+    return WorkerPool(_summarize_job, workers=processes, limits=SUMMARY_LIMITS, what="summary")
 
 
-def _summarize_job(job: tuple[Story, int]) -> Story:
-    story, words = job
-    return summarize_story(story, words)
+@dataclass(frozen=True, slots=True)
+class _SummaryJob:
+    """One story to summarize in a worker, within `words`, answered under `key`."""
+
+    key: str
+    story: Story
+    words: int
+
+
+def _summarize_job(job: _SummaryJob) -> Story | str:
+    """Run in the worker: the story summarized, or why it could not be."""
+    try:
+        return summarize_story(job.story, job.words)
+    except Exception as exc:  # the parent summarizes the story again, and logs why
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _summary(job: _SummaryJob, outcome: Story | str) -> Story:
+    if isinstance(outcome, str):
+        log.warning("summary of %r made here: %s", job.story.headline, outcome)
+        return summarize_story(job.story, job.words)
+    return outcome
 
 
 def _balanced(sections: Sequence[Section], bins: int) -> list[tuple[Section, ...]]:

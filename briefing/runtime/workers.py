@@ -1,7 +1,8 @@
 """Work in forked worker processes, each job under a wall-clock and an address-space limit.
 
 Some inputs make a library run without end, eat memory or crash in C: a page for trafilatura
-(RELIABILITY 34, 36), a feed whose entities blow up in feedparser's loose parser (21). Each job
+(RELIABILITY 34, 36), a feed whose entities blow up in feedparser's loose parser (21); the
+summaries share the same pool (`compose/parallel.py`). Each job
 runs in a long-lived worker process under an address-space limit (`RLIMIT_AS`, set in the
 worker); the parent gives each job a wall-clock limit and kills the worker that passes it, or
 notices one that died, records that job as failed and starts a fresh worker for the rest.
