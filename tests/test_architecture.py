@@ -132,3 +132,12 @@ def test_the_wheel_lists_every_package_of_the_tree() -> None:
         listed = set(tomllib.load(f)["tool"]["setuptools"]["packages"])
     folders = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
     assert listed == folders | {"briefing.templates"}
+
+
+def test_tests_mirror_the_packages() -> None:
+    # A stage's tests sit in tests/<stage>/, so its tests are found where its code is.
+    stages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    here = Path(__file__).resolve().parent
+    folders = {p.name for p in here.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert folders <= stages, f"test folders that name no package: {sorted(folders - stages)}"
+    assert folders, "no stage folders under tests/"
