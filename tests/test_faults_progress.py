@@ -20,9 +20,9 @@ from briefing.extract.articles import FLUSH_SECONDS
 from briefing.fetch.http import Fetcher
 from briefing.store import open_store
 
+from .extract.test_extract import SITE_NOTE, SOURCE, entry, site_page
 from .fault_server import Behaviour, FaultHandler, fault_server, slow, with_validators
 from .store.test_crash import finish, integrity, start
-from .extract.test_extract import SITE_NOTE, SOURCE, entry, site_page
 
 PAGES = 18  # pages the server gives after DELAY
 GONE = 2  # pages that answer 404 after DELAY: their feed text is stored in their place

@@ -39,7 +39,7 @@ from briefing.store import open_store
 
 from ..smtpsink import Sink, free_port, smtp_server
 from ..store.test_crash import toml
-from ..deliver.test_deliver import make_edition
+from .test_deliver import make_edition
 
 SENDER = "briefing@example.org"
 
