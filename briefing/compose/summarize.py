@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date, time, timedelta
 
 from ..models import Article, Section, Sentence, Story
 from ..text.sentences import (
@@ -88,11 +89,20 @@ def summarize_story(story: Story, words: int = 60, settings: Settings | None = N
         standalone = [c for c in candidates if not opens_with_reference(c.text)] or candidates
         chosen = best_cover(standalone, weights, words, settings)
     ordered = sorted(
-        chosen, key=lambda c: (story.articles[c.article].published, c.article, c.position)
+        chosen, key=lambda c: (*_when(story.articles[c.article]), c.article, c.position)
     )
     if len({a.source for a in story.articles}) > 1:  # one outlet's follows its own headline
         ordered = _opening_first(ordered)
     return replace(story, summary=tuple(_sentence(c, story.articles) for c in ordered))
+
+
+def _when(article: Article) -> tuple[date, bool, time]:
+    """When an article was published, for ordering its sentences: a page that gave only a date is
+    stamped at midnight, which is not when it was written, so within that day it follows the
+    reports whose time is known rather than opening the summary."""
+    stamp = article.published
+    dated_only = stamp.time() == time(0, 0) and stamp.utcoffset() in (None, timedelta(0))
+    return stamp.date(), dated_only, stamp.time()
 
 
 # A sentence that names a role and not its holder, or attributes to one: 'According to the

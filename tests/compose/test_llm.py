@@ -308,7 +308,7 @@ def test_a_run_with_an_llm_keeps_going_when_it_fails_and_counts_what_it_kept(
     from briefing.demo.server import serve
     from briefing.pipeline import generate
 
-    from .chat_server import cite_first_sources
+    from ..chat_server import cite_first_sources
 
     def respond(request: dict) -> Reply:
         if "(InfoSurHoy)" in request["messages"][-1]["content"]:

@@ -83,6 +83,20 @@ def test_multi_outlet_summary_draws_on_more_than_one_outlet_and_reads_in_time_or
     assert times == sorted(times)
 
 
+def test_a_page_that_gave_only_its_date_does_not_open_a_summary_of_that_day():
+    # 003 gave a date and no time (midnight); the others were stamped at noon and later that day.
+    articles = tuple(seed(k, s, n) for n, (k, s) in enumerate(GENEVA.items()))
+    undated = tuple(
+        replace(a, published=datetime(2022, 1, 21, tzinfo=UTC)) if a.id == "003" else a
+        for a in articles
+    )
+    story = summarize_story(replace(geneva_story(), articles=undated), 100)
+    ids = [s.article_id for s in story.summary]
+    assert "003" in ids and ids[0] != "003", ids
+    after = [a for a in ids[ids.index("003") :] if a != "003"]
+    assert after == [], f"a timed report of that day follows the date-only page: {ids}"
+
+
 def test_summary_is_deterministic():
     assert summarize_story(geneva_story()) == summarize_story(geneva_story())
 

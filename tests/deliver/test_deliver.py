@@ -150,7 +150,7 @@ def test_temporary_replies_are_retried(tmp_path: Path, reply: str) -> None:
 
 
 def test_refused_connection_is_retried_then_reported_and_left_pending(tmp_path: Path) -> None:
-    from .smtpsink import free_port
+    from ..smtpsink import free_port
 
     slept: list[float] = []
     config = make_config(tmp_path, free_port(), None)
