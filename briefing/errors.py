@@ -12,6 +12,7 @@
      |    +-- EditionWithheldError    the edition is not worth sending: nothing sent (exit 8)
      +-- AlreadyRunningError    another briefing process holds the store's lock (exit 6)
      +-- RunTimeoutError        a scheduled run passed its deadline and was stopped
+     +-- ExecutorError          the executor (a Dask cluster) failed for too many pages (exit 9)
 
 Fetch and extraction errors never stop a run: the pipeline turns them into `Failure` records.
 Config, store, render and delivery errors do stop it; the CLI turns each into one message and an
@@ -19,7 +20,8 @@ exit code.
 
 Exit codes: 0 done (every recipient sent, now or before), 1 any other error, 2 config, 3 store,
 4 render, 5 delivery failed or still pending, 6 already running, 7 delivery uncertain, 8 edition
-withheld. When recipients' outcomes differ, the first of 5, 8, 7 that applies is the code.
+withheld, 9 the executor failed for too many pages (the edition is written, those pages from their
+feeds' text). When recipients' outcomes differ, the first of 5, 8, 7 that applies is the code.
 """
 
 from __future__ import annotations
@@ -145,3 +147,13 @@ class AlreadyRunningError(BriefingError):
 
 class RunTimeoutError(BriefingError):
     """Raised when a scheduled run passes its deadline and is stopped."""
+
+
+class ExecutorError(BriefingError):
+    """Raised once the edition is written, when the executor failed for too many of its pages.
+
+    A cluster whose workers cannot read pages would otherwise pass for pages that fell back to
+    their feed's text: the run ends with the first error and exit 9 instead of exit 0.
+    """
+
+    exit_code = 9

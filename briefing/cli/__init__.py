@@ -13,7 +13,8 @@ from rich.markup import escape
 
 from .. import __version__
 from ..config import SETTINGS, Config, load_config
-from ..errors import RenderError
+from ..errors import ExecutorError, RenderError
+from ..extract.executor import EXECUTOR_STAGE
 from ..pipeline import RunResult, generate
 from ..runtime.lock import instance_lock
 from .common import (
@@ -62,6 +63,7 @@ def generate_command(
         result = generate(config, as_of=moment, output_dir=output_dir, progress=RichProgress(bar))
     _report(result)
     _require_pdf(result)
+    _require_executor(result)
 
 
 @main.command("demo")
@@ -159,6 +161,14 @@ def _generate_and_send(config: Config, moment: datetime | None, output_dir: Path
     _report(result.run)
     _report_deliveries(result.deliveries)
     _require_pdf(result.run)
+    _require_executor(result.run)
+
+
+def _require_executor(result: RunResult) -> None:
+    """A run whose executor failed for too many pages fails (exit 9), its edition written."""
+    lost = next((f for f in result.briefing.failures if f.stage == EXECUTOR_STAGE), None)
+    if lost is not None:
+        raise ExecutorError(f"{lost.url}: {lost.reason}")
 
 
 def _require_pdf(result: RunResult) -> None:
@@ -250,18 +260,19 @@ def extract_command(path_or_url: str, url: str | None, as_json: bool, explain: b
     """
     import json
 
-    from ..extract import extract_document, extraction_record
+    from ..extract import explain_document, extract_document, extraction_record, format_dropped
 
-    record = extraction_record(extract_document(path_or_url, url))
+    if explain:  # every paragraph of the page that did not reach the text, and why
+        extraction, dropped = explain_document(path_or_url, url)
+    else:
+        extraction, dropped = extract_document(path_or_url, url), []
+    record = extraction_record(extraction)
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     click.echo(f"{record['title']}\n\n{record['text']}")
     if explain:
-        removed: Any = record["removed"]
-        click.echo(f"\n--- removed: {len(removed)} paragraph(s)")
-        for item in removed:
-            click.echo(f"[{item['reason']}] {item['text']}")
+        click.echo("\n" + format_dropped(dropped))
 
 
 @main.command("cluster")

@@ -63,7 +63,8 @@ def handle_errors(func: F) -> F:
         except BriefingError as exc:
             if debug:
                 raise
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+            # Not wrapped: one error, one line (a log or a test reads it whole).
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
 
     option = click.option("--debug", is_flag=True, help="Show a traceback on errors.")

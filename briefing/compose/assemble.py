@@ -56,7 +56,9 @@ def run_stats(
         articles_new=len(fresh),
         # A fallback has its reason; a feed read without its pages (full_text off) is not one.
         fallbacks=sum(1 for a in fresh if a.origin == "feed" and a.note),
-        articles_failed=len(article_failures) - sum(1 for a in new if a.note),
+        # The executor's own failure (a cluster that could not read the pages) is no article.
+        articles_failed=sum(1 for f in article_failures if f.stage == "article")
+        - sum(1 for a in new if a.note),
         stories=sum(len(s.stories) for s in sections),
         outlets=len({a.source for a in articles}),
         llm_summaries=llm_report.used,

@@ -14,7 +14,7 @@ import functools
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -31,6 +31,7 @@ from .boilerplate import drop_learned, fingerprint
 from .executor import open_executor
 from .outcome import Found, article_outcome, wants_page
 from .page import Extraction
+from .remote import page_requests
 from .workers import Limits, PageJob, cpu_count
 
 LEARN_ARTICLES = 3  # a paragraph in this many articles of one site is that site's boilerplate
@@ -84,21 +85,35 @@ def extract_articles(
     by_name = {s.name: s for s in sources}
     keeper = _Keeper(store)
     pages = sum(1 for e in entries if wants_page(e, by_name[e.source]))
+    lost = None  # the executor's own failure, when it failed for too many pages
     if not pages:  # nothing to download: no worker is started
         read = _fetch_pages(entries, by_name, fetcher, workers, progress, _no_pages, keeper)
     # Pages go to extraction as they arrive, so the cores work while the network waits.
     else:
         extractors = min(cpu_count(), pages)
-        with open_executor(executor, workers=extractors, limits=limits) as pool:
+        with open_executor(
+            executor, workers=extractors, limits=limits, policy=fetcher.policy
+        ) as pool:
+            # On a cluster the workers download the pages too; here (nothing remote) threads do.
+            remote = pool.read_pages(page_requests(entries, by_name))
             read = _fetch_pages(
-                entries, by_name, fetcher, workers, progress, pool.run, keeper, 2 * extractors
+                entries,
+                by_name,
+                fetcher,
+                workers,
+                progress,
+                pool.run,
+                keeper,
+                2 * extractors,
+                remote,
             )
+            lost = pool.failure()
     read = _drop_site_boilerplate(read, store)
     if store is not None:
         store.record_extraction([_health(r.entry, r.article, r.failure) for r in read])
     articles = tuple(r.article for r in read if r.article is not None)
     failures = tuple(r.failure for r in read if r.failure is not None)
-    return articles, failures
+    return articles, failures + ((lost,) if lost else ())
 
 
 def article_for_entry(
@@ -122,13 +137,16 @@ def _fetch_pages(
     extract: Callable[[PageJob], Extraction | str],
     keeper: _Keeper,
     extracting: int = 1,
+    remote: Mapping[str, Future[Found]] | None = None,
 ) -> list[_Read]:
     """Download each entry's page on `workers` threads, extract it, keep each article made.
 
     A downloaded page is handed to one of `extracting` threads that wait for its extraction, so
     the download threads go on to the next page (a wait there cost a quarter of the reading
-    time at 1,000 articles); they wait only while that many pages wait for extraction.
+    time at 1,000 articles); they wait only while that many pages wait for extraction. The
+    pages in `remote` are read elsewhere (on a cluster): only their answers are waited for.
     """
+    remote = remote or {}
     finished: SimpleQueue[tuple[int, Future[Found]]] = SimpleQueue()
     room = threading.BoundedSemaphore(extracting)
 
@@ -140,6 +158,10 @@ def _fetch_pages(
 
     def one(entry: Entry) -> Future[Found]:
         source = by_name[entry.source]
+        if entry.id in remote:  # counted as read when its answer is back
+            if progress:
+                remote[entry.id].add_done_callback(lambda _: progress(entry))
+            return remote[entry.id]
         try:
             if not wants_page(entry, source):
                 return _answered(None)

@@ -1,7 +1,7 @@
 """Extraction in worker processes, so one pathological page costs one article, never the run.
 
 trafilatura can run without end on some pages, run out of memory on a huge colspan, or crash
-(RELIABILITY 34, 36). Each page is extracted in a forked worker (`sandbox.py`) under an
+(RELIABILITY 34, 36). Each page is extracted in a forked worker (`runtime/workers.py`) under an
 address-space limit, with a wall-clock limit per page: a page that passes either, or kills its
 worker, is recorded as failed and a fresh worker takes the rest.
 """

@@ -1,4 +1,5 @@
-"""One way to reach a Dask scheduler, for every stage that sends work to a cluster."""
+"""One way to reach a Dask scheduler, for every stage that sends work to a cluster; and, on a
+worker, its share of the cores."""
 
 from __future__ import annotations
 
@@ -33,3 +34,28 @@ def dask_client(spec: str) -> Iterator[Any]:
         yield client
     finally:
         client.close()  # type: ignore[no-untyped-call]
+
+
+def worker_threads() -> int:
+    """The threads of the Dask worker running this task, its share of the cores; else 1."""
+    from distributed import get_worker  # only ever called on a worker, where Dask is installed
+
+    try:
+        return max(1, int(get_worker().state.nthreads))
+    except ValueError:  # not inside a Dask task
+        return 1
+
+
+def leave_thread_slot() -> None:
+    """Free the Dask worker's slot this task holds: it waits on the network, not on a core.
+
+    The worker then starts another task beside it; the CPU work stays bounded by the sandbox
+    pool, which has as many processes as the worker has threads. Nothing outside a worker.
+    """
+    from distributed import get_worker, secede
+
+    try:
+        get_worker()
+    except ValueError:  # not inside a Dask task
+        return
+    secede()  # type: ignore[no-untyped-call]  # distributed ships no types here

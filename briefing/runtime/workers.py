@@ -8,7 +8,9 @@ worker); the parent gives each job a wall-clock limit and kills the worker that 
 notices one that died, records that job as failed and starts a fresh worker for the rest.
 Workers are forked: the libraries are already imported, so starting or replacing one costs
 milliseconds (a fork server or spawn would re-run the caller's main module, which scripts
-without a main guard do not survive).
+without a main guard do not survive). They are forked with `os.fork`, not `multiprocessing`,
+which refuses to start a child from a daemonic process: a Dask nanny runs its worker as one,
+and the pool must work there as it does in a plain process or a thread.
 
 Every process this program starts calls `die_with_parent` first: a parent killed outright
 (`kill -9`, the OOM killer) runs no cleanup, and a worker left behind would live on idle,
@@ -17,8 +19,9 @@ holding memory and whatever it inherited.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import multiprocessing
+import functools
 import os
 import resource
 import signal
@@ -26,15 +29,13 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
-from typing import Generic, Protocol, TypeVar
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any, Generic, Protocol, TypeVar
 
 QUEUED = 16  # jobs waiting per worker at most: callers wait rather than pile jobs up in memory
 
-_CONTEXT = multiprocessing.get_context("fork")
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 ORPHAN_POLL = 0.5  # seconds between looks at the parent, where the kernel cannot watch it
 
@@ -172,6 +173,11 @@ class WorkerPool(Generic[J, R]):
             raise self._error
         return dict(self._results)
 
+    @property
+    def broken(self) -> bool:
+        """Whether the dispatcher failed: the pool takes no more jobs."""
+        return self._abandoned and self._error is not None
+
     def _close(self) -> None:
         with self._lock:
             self._closed = True
@@ -219,6 +225,46 @@ class WorkerPool(Generic[J, R]):
             self._pool[self._pool.index(worker)] = _Worker(self.limits, self._task, self.what)
 
 
+_SHARED: dict[Hashable, WorkerPool[Any, Any]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(key: Hashable, make: Callable[[], WorkerPool[J, R]]) -> WorkerPool[J, R]:
+    """The pool `key` names, opened by `make` once and kept for this process's life.
+
+    For callers that come and go, such as the tasks a Dask worker runs: one pool serves them all,
+    so a page costs no fork. It is opened on a thread of its own that never ends, because Linux
+    kills a child when the thread that forked it ends (`die_with_parent`), and a caller's thread
+    may end first. A pool whose dispatcher failed is replaced.
+    """
+    with _SHARED_LOCK:
+        pool = _SHARED.get(key)
+        if pool is None or pool.broken:
+            pool = _SHARED[key] = _opened_for_good(make())
+        return pool
+
+
+def _opened_for_good(pool: WorkerPool[J, R]) -> WorkerPool[J, R]:
+    opened = threading.Event()
+    failed: list[BaseException] = []
+
+    def home() -> None:
+        try:
+            pool.__enter__()
+        except BaseException as exc:  # raised again in the caller's thread
+            failed.append(exc)
+            opened.set()
+            return
+        opened.set()
+        threading.Event().wait()  # the workers' parent thread: it must outlive them
+
+    threading.Thread(target=home, name="sandbox-home", daemon=True).start()
+    opened.wait()
+    if failed:
+        raise failed[0]
+    return pool
+
+
 def _settled(busy: list[_Worker[J, R]], wake: int) -> list[_Worker[J, R]]:
     """Wait until a busy worker has answered, died or run out of time, or new work came."""
     timeout = None
@@ -237,11 +283,8 @@ class _Worker(Generic[J, R]):
     def __init__(self, limits: Limits, task: Callable[[J], R | str], what: str) -> None:
         self.limits = limits
         self.what = what
-        self.conn, child_end = _CONTEXT.Pipe()
-        self.process: BaseProcess = _CONTEXT.Process(
-            target=_serve, args=(child_end, limits.memory_mb, task, os.getpid()), daemon=True
-        )
-        self.process.start()
+        self.conn, child_end = Pipe()
+        self.process = _Forked(functools.partial(_serve, child_end, limits.memory_mb, task))
         child_end.close()
         self.job: J | None = None
         self.deadline = 0.0
@@ -275,6 +318,35 @@ class _Worker(Generic[J, R]):
         self.conn.close()
         self.process.kill()
         self.process.join()
+
+
+class _Forked:
+    """A child process running `main` and nothing else: the parent's threads stay behind."""
+
+    def __init__(self, main: Callable[[int], None]) -> None:
+        parent = os.getpid()
+        self.exitcode: int | None = None
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: run main, then leave without the parent's exit handlers
+            code = 0
+            try:
+                main(parent)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+
+    def kill(self) -> None:
+        """SIGKILL the child, if it has not been reaped yet."""
+        if self.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def join(self) -> None:
+        """Wait for the child to end and keep its exit code (negative: the signal that ended it)."""
+        if self.exitcode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.exitcode = os.waitstatus_to_exitcode(status)
 
 
 def _serve(conn: Connection, memory_mb: int, task: Callable[[J], R | str], parent: int) -> None:
