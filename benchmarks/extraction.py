@@ -1,202 +1,387 @@
-"""Article-text extraction against the ScrapingHub benchmark pages, with its own metric.
+"""Article-text extraction on three evaluation sets, settings and rules chosen by cross-validation.
 
-    python benchmarks/extraction.py [--json PATH] [--limit N] [--no-parallel]
+    python benchmarks/extraction.py [--folds K] [--limit N] [--repeat R] [--json PATH]
 
-Scores what `briefing extract` returns (trafilatura with our settings, then the second pass)
-beside plain trafilatura with default settings, run on the same pages in the same run, and
-beside the published outputs of other tools in `peers/`. Both halves of the pages are shown:
-the second pass's rules were chosen on the even indices of the sorted ids, so the odd half is
-held out. Speed is pages per second on one core and on every core, for both; the second pass
-is timed on its own against trafilatura's time. Skips cleanly when ../shared/eval/extraction
-is not there.
+The sets (ScrapingHub's, trafilatura's own, Readability's; see extraction_sets.py) are split
+into K folds grouped by site. Within each fold's training pages the script chooses trafilatura's
+options (tables, favor_precision, fast) and the second pass's rules (greedy backward elimination
+from all of them, for each option set), maximizing the mean of the three sets' F1; the choice is
+scored on the held-out fold. Beside it, on the same folds, plain trafilatura at its default,
+with `include_comments=False` and with `favor_precision=True`. trafilatura's outputs are cached
+per setting under /tmp (or $BRIEFING_EXTRACTION_CACHE), so only the first run is slow; the
+cache is keyed by trafilatura's version and the setting's name, so delete it after changing how
+a page is read (extract/page.py's run_trafilatura, extract/tables.py).
+
+Speed: on the ScrapingHub pages, the second pass's time against our trafilatura call's, and
+pages per second against plain trafilatura, interleaved runs, medians. Writes
+benchmarks/results/extraction.json. Skips cleanly when the sets are not there.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
+import itertools
 import json
 import os
-import re
+import statistics
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
 import trafilatura
+from trafilatura.utils import load_html
 
-from briefing.errors import ExtractError
-from briefing.extract import PageJob, extract_pages
-from briefing.extract.page import Extraction, run_trafilatura, second_pass
-from briefing.extract.workers import cpu_count
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from extraction_sets import (  # noqa: E402
+    EVAL,
+    SETS,
+    Page,
+    available,
+    folds,
+    load_sets,
+    page_counts,
+    set_score,
+)
+
+from briefing.errors import ExtractError  # noqa: E402
+from briefing.extract.appeals import appeal_reasons, current_model, installed  # noqa: E402
+from briefing.extract.boilerplate import (  # noqa: E402
+    RULES,
+    clean_lines,
+    page_hints,
+    resolve_reasons,
+    rule_matches,
+)
+from briefing.extract.page import OPTIONS, Options, run_trafilatura, second_pass  # noqa: E402
+from briefing.extract.tables import unwrap_layout_tables  # noqa: E402
+from briefing.text.clean import clean_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("BRIEFING_SHARED", ROOT.parent / "shared"))
-DATA = SHARED / "eval" / "extraction"
-WORD = re.compile(r"\w+")
-Pages = dict[str, tuple[str, str]]  # id -> (decoded page, url)
+RESULTS = ROOT / "benchmarks" / "results" / "extraction.json"
+CACHE = Path(os.environ.get("BRIEFING_EXTRACTION_CACHE", "/tmp/briefing-extraction-cache"))
+BASELINES = {
+    "trafilatura defaults": {},
+    "trafilatura include_comments=False": {"include_comments": False},
+    "trafilatura favor_precision=True": {"favor_precision": True},
+}
+CANDIDATES = [
+    Options(tables=t, precision=p, fast=f)
+    for t, p, f in itertools.product(("data", "all", "none"), (False, True), (True, False))
+]
+MODEL = "appeal model"  # the learned appeal model's removals (extract/appeals.py), if shipped
+MECHANISMS = frozenset(RULES | ({MODEL} if current_model() else set()))
+Counts = list[tuple[float, ...]]
+Matched = tuple[list[str], list[set[str]], list[str | None]]  # paragraphs, rules, model
+PAGES: list[Page] = []  # set before the pool forks, so workers share it
 
 
-def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
-    """The benchmark's unit: a multiset of word 4-grams (a 1-3 token text is one shingle)."""
-    tokens = WORD.findall(text or "")
-    if not tokens:
-        return Counter()
-    if len(tokens) < n:
-        return Counter([tuple(tokens)])
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+def option_name(options: Options) -> str:
+    """A name for our call of trafilatura with these options (comments are always off)."""
+    on = ["favor_precision"] * options.precision + ["fast"] * options.fast
+    return ", ".join([f"ours: tables {options.tables}", *on])
 
 
-def score(outputs: dict[str, str], truth: dict[str, str], ids: Sequence[str]) -> dict[str, float]:
-    """Mean precision over non-empty outputs, mean recall over non-empty truths, their F1."""
-    precisions, recalls = [], []
-    for page_id in ids:
-        got, want = shingles(outputs.get(page_id, "")), shingles(truth[page_id])
-        tp = sum((got & want).values())
-        if got:
-            precisions.append(tp / sum(got.values()))
-        if want:
-            recalls.append(tp / sum(want.values()))
-    p = sum(precisions) / len(precisions)
-    r = sum(recalls) / len(recalls)
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r), "pages": len(ids)}
+# --- trafilatura's outputs, cached per setting ---
 
 
-def text_of(found: Extraction | str) -> str:
-    """What `briefing extract` prints as the article: its paragraphs (nothing on failure)."""
-    return "\n\n".join(found.paragraphs) if isinstance(found, Extraction) else ""
+def _ours(job: tuple[Options, int]) -> tuple[str, str]:
+    options, i = job
+    page = PAGES[i]
+    try:
+        document = run_trafilatura(page.html, page.url, with_date=False, options=options)
+    except ExtractError:
+        return "", ""
+    return str(document.text or ""), str(document.title or "")
 
 
-def briefing_one_core(pages: Pages, with_date: bool = True) -> tuple[dict[str, str], float, float]:
-    """Our extraction in this process: outputs, trafilatura's seconds, the second pass's.
+def _plain(job: tuple[str, int]) -> tuple[str, str]:
+    name, i = job
+    page = PAGES[i]
+    return trafilatura.extract(page.html, url=page.url or None, **BASELINES[name]) or "", ""
 
-    `with_date=False` is the pipeline's usual case: the feed gave the date, the page is not
-    searched for one.
+
+def engine_outputs(name: str, options: Options | None) -> list[tuple[str, str]]:
+    """(text, title) per page for one setting, from the cache or computed on every core."""
+    path = CACHE / trafilatura.__version__ / f"{name}.json"
+    cached = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    missing = [i for i, p in enumerate(PAGES) if p.key not in cached]
+    if missing:
+        print(f"  running {name} on {len(missing)} pages", flush=True)
+        worker: Callable[..., tuple[str, str]] = _ours if options else _plain
+        jobs = [(options or name, i) for i in missing]
+        with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=get_context("fork")) as pool:
+            for i, found in zip(missing, pool.map(worker, jobs, chunksize=8), strict=True):
+                cached[PAGES[i].key] = found
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(cached), encoding="utf-8")
+    return [tuple(cached[p.key]) for p in PAGES]  # type: ignore[misc]
+
+
+# --- The second pass on cached outputs ---
+
+
+class Scorer:
+    """Per-page counts of each configuration, summed over any fold.
+
+    Each setting's paragraphs are matched against every rule once; a set of rules only resolves
+    those matches, and a page's counts are computed once for each distinct text it gives.
     """
-    outputs, engine, second = {}, 0.0, 0.0
-    for pid, (page, url) in pages.items():
+
+    def __init__(self, engines: dict[str, list[tuple[str, str]]]) -> None:
+        self.engines = engines
+        titles = engines[option_name(CANDIDATES[0])]
+        self.hints = [
+            page_hints(p.html, clean_text(t)) for p, (_, t) in zip(PAGES, titles, strict=True)
+        ]
+        self.matched: dict[str, list[Matched]] = {}
+        self.page_memo: dict[tuple[str, int, tuple[int, ...]], tuple[float, ...]] = {}
+        self.memo: dict[tuple[str, frozenset[str]], Counts] = {}
+
+    def counts(self, engine: str, rules: frozenset[str] | None = None) -> Counts:
+        """Each page's counts for trafilatura's setting `engine` then (unless None) our rules."""
+        key = (engine, rules if rules is not None else frozenset({"-"}))
+        if key not in self.memo:
+            if rules is None:
+                texts = (text for text, _ in self.engines[engine])
+                self.memo[key] = [page_counts(p, t) for p, t in zip(PAGES, texts, strict=True)]
+            else:
+                self.memo[key] = [self._page(engine, i, rules) for i in range(len(PAGES))]
+        return self.memo[key]
+
+    def _page(self, engine: str, i: int, rules: frozenset[str]) -> tuple[float, ...]:
+        paragraphs, matches, model = self.matches(engine)[i]
+        reasons = resolve_reasons(paragraphs, matches, rules)
+        if MODEL in rules:  # as strip_boilerplate adds them: where no rule gave a reason
+            reasons = [r or a for r, a in zip(reasons, model, strict=True)]
+        kept = tuple(j for j, r in enumerate(reasons) if r is None)
+        key = (engine, i, kept)
+        if key not in self.page_memo:
+            text = "\n\n".join(paragraphs[j] for j in kept)
+            self.page_memo[key] = page_counts(PAGES[i], text)
+        return self.page_memo[key]
+
+    def matches(self, engine: str) -> list[Matched]:
+        """Every page's paragraphs under this setting, the rules each matches, the model's say."""
+        if engine not in self.matched:
+            found = []
+            for i, (text, _) in enumerate(self.engines[engine]):
+                paragraphs = clean_lines(text.split("\n")) if text else []
+                model = appeal_reasons(paragraphs) if MODEL in MECHANISMS else []
+                found.append((paragraphs, rule_matches(paragraphs, self.hints[i]), model))
+            self.matched[engine] = found
+        return self.matched[engine]
+
+
+def scores(counts: Counts, indices: Collection[int]) -> dict[str, dict[str, float]]:
+    """Each set's precision, recall and F1 over these pages."""
+    return {
+        name: set_score(name, [counts[i] for i in indices if PAGES[i].set == name]) for name in SETS
+    }
+
+
+def objective(counts: Counts, indices: Collection[int]) -> float:
+    """The mean of the three sets' F1: no set counts more for having more pages."""
+    return statistics.fmean(s["f1"] for s in scores(counts, indices).values())
+
+
+def choose(scorer: Scorer, train: Collection[int]) -> tuple[str, frozenset[str], float]:
+    """The best options and rules on these pages: per option set, drop rules while it helps."""
+    best = ("", frozenset[str](), -1.0)
+    for options in CANDIDATES:
+        engine, rules = option_name(options), MECHANISMS
+        value = objective(scorer.counts(engine, rules), train)
+        while rules:
+            trials = {r: objective(scorer.counts(engine, rules - {r}), train) for r in rules}
+            worst = max(trials, key=lambda r: (trials[r], r))
+            if trials[worst] <= value + 1e-9:
+                break
+            rules, value = rules - {worst}, trials[worst]
+        if value > best[2]:
+            best = (engine, rules, value)
+    return best
+
+
+# --- Cross-validation ---
+
+
+def cross_validate(scorer: Scorer, k: int) -> dict[str, object]:
+    """Choose on each fold's training pages, score on its held-out pages; baselines alike."""
+    parts = folds(PAGES, k)
+    everyone = set(range(len(PAGES)))
+    held: dict[str, list[dict[str, dict[str, float]]]] = {"briefing extract": []}
+    pooled: dict[str, Counts] = {"briefing extract": [()] * len(PAGES)}
+    chosen, ablation = [], {r: [] for r in sorted(MECHANISMS)}
+    for fold in parts:
+        engine, rules, _ = choose(scorer, everyone - set(fold))
+        chosen.append({"options": engine, "rules": sorted(rules)})
+        ours = scorer.counts(engine, rules)
+        held["briefing extract"].append(scores(ours, fold))
+        for i in fold:
+            pooled["briefing extract"][i] = ours[i]
+        for r in MECHANISMS:  # what switching this rule alone would have done to the held-out fold
+            other = scorer.counts(engine, rules ^ {r})
+            ablation[r].append(objective(ours, fold) - objective(other, fold))
+        for name in BASELINES:
+            held.setdefault(name, []).append(scores(scorer.counts(name), fold))
+    for name in BASELINES:
+        pooled[name] = scorer.counts(name)
+    return {
+        "folds": [len(f) for f in parts],
+        "chosen": chosen,
+        "held_out": {n: summarize(folds_) for n, folds_ in held.items()},
+        "pooled": {n: scores(c, everyone) for n, c in pooled.items()},
+        "rule_gain_held_out": {r: statistics.fmean(v) for r, v in ablation.items()},
+        "rule_kept_in_folds": {
+            r: sum(r in c["rules"] for c in chosen)
+            for r in sorted(MECHANISMS)  # type: ignore[operator]
+        },
+    }
+
+
+def summarize(per_fold: Sequence[dict[str, dict[str, float]]]) -> dict[str, dict[str, object]]:
+    """Per set: F1 of each held-out fold, their mean and the worst."""
+    out: dict[str, dict[str, object]] = {}
+    for name in SETS:
+        f1s = [f[name]["f1"] for f in per_fold]
+        out[name] = {"mean": statistics.fmean(f1s), "worst": min(f1s), "folds": f1s}
+    return out
+
+
+# --- Speed ---
+
+
+def timing(pages: Sequence[Page], repeat: int) -> dict[str, float]:
+    """Interleaved runs on one core: our trafilatura call and the second pass (with the appeal
+    model and without), plain trafilatura, and the layout tables' unwrapping."""
+    runs: dict[str, list[float]] = {}
+    one_run(pages[:20])  # warm up: imports, compiled patterns, caches
+    for n in range(repeat):
+        if n % 2:  # which goes first alternates, so neither always runs on a warmer cache
+            with installed(None):
+                engine_bare, second_bare = one_run(pages)
+        engine, second = one_run(pages)
+        if not n % 2:
+            with installed(None):
+                engine_bare, second_bare = one_run(pages)
+        started = time.perf_counter()
+        for page in pages:
+            trafilatura.extract(page.html, url=page.url)
+        plain = time.perf_counter() - started
+        for name, value in (
+            ("second pass, % of our trafilatura time", 100 * second / engine),
+            ("the same without the appeal model", 100 * second_bare / engine_bare),
+            (
+                "layout tables unwrapped, % of our trafilatura time",
+                100 * unwrapping(pages) / engine,
+            ),
+            ("pages/s, one core: briefing extract, date from feed", len(pages) / (engine + second)),
+            ("pages/s, one core: trafilatura defaults", len(pages) / plain),
+        ):
+            runs.setdefault(name, []).append(value)
+    out = {f"{name} (median)": statistics.median(v) for name, v in runs.items()}
+    out["second pass, % (worst run)"] = max(runs["second pass, % of our trafilatura time"])
+    return out
+
+
+def one_run(pages: Sequence[Page]) -> tuple[float, float]:
+    """Seconds in our trafilatura call and in the second pass, over the pages."""
+    engine = second = 0.0
+    for page in pages:
         started = time.perf_counter()
         try:
-            document = run_trafilatura(page, url, with_date)
+            document = run_trafilatura(page.html, page.url, with_date=False)
+            middle = time.perf_counter()
+            second_pass(document, page.html, page.url)
         except ExtractError:
-            outputs[pid] = ""
             continue
-        middle = time.perf_counter()
-        try:
-            outputs[pid] = text_of(second_pass(document, page, url))
-        except ExtractError:
-            outputs[pid] = ""
         engine += middle - started
         second += time.perf_counter() - middle
-    return outputs, engine, second
+    return engine, second
 
 
-def trafilatura_default(job: tuple[str, str]) -> str:
-    """Plain trafilatura, default settings, on decoded text."""
-    page, url = job
-    return trafilatura.extract(page, url=url) or ""
-
-
-def timed(run: Callable[[], dict[str, str]]) -> tuple[dict[str, str], float]:
+def unwrapping(pages: Sequence[Page]) -> float:
+    """Seconds spent finding and unwrapping layout tables (inside our trafilatura call)."""
+    trees = [load_html(page.html) for page in pages]
     started = time.perf_counter()
-    outputs = run()
-    return outputs, time.perf_counter() - started
+    for tree in trees:
+        if tree is not None:
+            unwrap_layout_tables(tree)
+    return time.perf_counter() - started
 
 
-def all_cores(pages: Pages) -> tuple[float, float]:
-    """Seconds for the whole set on every core: briefing's workers, and a pool for trafilatura."""
-    jobs = [PageJob(pid, page, url) for pid, (page, url) in pages.items()]
-    _, ours = timed(lambda: {k: text_of(v) for k, v in extract_pages(jobs).items()})
-    with ProcessPoolExecutor(cpu_count(), mp_context=get_context("fork")) as pool:
-        _, plain = timed(
-            lambda: dict(zip(pages, pool.map(trafilatura_default, pages.values()), strict=True))
-        )
-    return ours, plain
+# --- Report ---
 
 
-def speeds(pages: Pages, repeat: int, parallel: bool) -> dict[str, float]:
-    """Pages per second, best of `repeat` alternating runs (the cores are shared and noisy)."""
-    n, runs = len(pages), []
-    for _ in range(repeat):
-        _, engine, second = briefing_one_core(pages)
-        _, plain = timed(lambda: {pid: trafilatura_default(job) for pid, job in pages.items()})
-        ours_all, plain_all = all_cores(pages) if parallel else (0.0, 0.0)
-        _, dated, dated_second = briefing_one_core(pages, with_date=False)
-        runs.append((engine, second, plain, ours_all, plain_all, dated + dated_second))
-    engine, second = min((r[0] + r[1], r[1]) for r in runs)
-    result = {
-        "pages/s, one core: briefing extract": n / engine,
-        "pages/s, one core: briefing extract, date from feed": n / min(r[5] for r in runs),
-        "pages/s, one core: trafilatura defaults": n / min(r[2] for r in runs),
-        "second pass, % of our trafilatura time": 100 * second / (engine - second),
-    }
-    if parallel:
-        result[f"pages/s, all {cpu_count()} cores: briefing extract (workers)"] = n / min(
-            r[3] for r in runs
-        )
-        result[f"pages/s, all {cpu_count()} cores: trafilatura defaults"] = n / min(
-            r[4] for r in runs
-        )
-    return result
+def report(cv: dict[str, object], final: tuple[str, frozenset[str], float]) -> None:
+    held = cv["held_out"]
+    pooled = cv["pooled"]
+    assert isinstance(held, dict) and isinstance(pooled, dict)
+    print(f"\nheld-out folds {cv['folds']}: F1 mean / worst fold / pooled (P, R)")
+    for name in SETS:
+        print(f"\n{name}")
+        for extractor, per_set in held.items():
+            h, p = per_set[name], pooled[extractor][name]
+            print(
+                f"  {extractor:<38} {h['mean']:.3f} / {h['worst']:.3f} / {p['f1']:.3f}"
+                f" ({p['precision']:.3f}, {p['recall']:.3f})"
+            )
+    print("\nchosen per fold:")
+    for c in cv["chosen"]:  # type: ignore[attr-defined]
+        print(f"  {c['options']}; rules off: {sorted(MECHANISMS - set(c['rules']))}")
+    print("\nrule: folds keeping it, held-out gain of its choice (objective)")
+    gains = cv["rule_gain_held_out"]
+    for rule, kept in cv["rule_kept_in_folds"].items():  # type: ignore[attr-defined]
+        print(f"  {rule:<16} {kept}  {gains[rule]:+.4f}")  # type: ignore[index]
+    print(f"\non all pages: {final[0]}; rules off: {sorted(MECHANISMS - final[1])}")
 
 
-def load(limit: int) -> tuple[Pages, dict[str, str]]:
-    truth_all = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
-    ids = sorted(truth_all)[: limit or None]
-    pages = {
-        pid: (
-            gzip.decompress((DATA / "html" / f"{pid}.html.gz").read_bytes()).decode(
-                "utf-8", "replace"
-            ),
-            truth_all[pid]["url"],
-        )
-        for pid in ids
-    }
-    return pages, {pid: truth_all[pid]["articleBody"] for pid in ids}
-
-
-def report(results: dict[str, dict], speed: dict[str, float]) -> None:
-    print(
-        f"{'extractor':<30} {'precision':>9} {'recall':>7} {'F1':>6}  {'F1 even':>7}  {'F1 odd':>6}"
-    )
-    for name, r in results.items():
-        halves = f"{r['even']['f1']:7.3f}  {r['odd']['f1']:6.3f}" if "even" in r else ""
-        print(f"{name:<30} {r['precision']:9.3f} {r['recall']:7.3f} {r['f1']:6.3f}  {halves}")
-    print()
-    for name, value in speed.items():
-        print(f"{name:<52} {value:8.2f}")
+def peers() -> dict[str, dict[str, float]]:
+    """The published outputs of other tools on the ScrapingHub pages, scored alike."""
+    pages = [i for i, p in enumerate(PAGES) if p.set == "scrapinghub"]
+    out = {}
+    for path in sorted((EVAL / "extraction" / "peers").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        counts = [
+            page_counts(PAGES[i], data.get(PAGES[i].id, {}).get("articleBody", "")) for i in pages
+        ]
+        out[path.stem] = set_score("scrapinghub", counts)
+        print(f"  peer {path.stem:<14} F1 {out[path.stem]['f1']:.3f}")
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N pages")
-    parser.add_argument("--no-parallel", action="store_true", help="skip the all-cores timing")
-    parser.add_argument("--repeat", type=int, default=3, help="timing runs; the best is shown")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each set")
+    parser.add_argument("--repeat", type=int, default=5, help="timing runs (0: no timing)")
+    parser.add_argument("--json", type=Path, default=RESULTS)
     args = parser.parse_args()
-    if not (DATA / "ground-truth.json").exists():
-        print(f"skipped: {DATA} is not available")
+    if not available():
+        print("skipped: the extraction sets of ../shared/eval are not available")
         return 0
-    pages, truth = load(args.limit)
-    ids = sorted(pages)
-    halves = {"even": ids[0::2], "odd": ids[1::2]}
-    ours, _, _ = briefing_one_core(pages)
-    plain = {pid: trafilatura_default(job) for pid, job in pages.items()}
-    results: dict[str, dict] = {}
-    for name, outputs in (("briefing extract", ours), ("trafilatura 2.3 defaults", plain)):
-        results[name] = score(outputs, truth, ids)
-        results[name].update({h: score(outputs, truth, part) for h, part in halves.items()})
-    for peer in sorted((DATA / "peers").glob("*.json")):
-        data = json.loads(peer.read_text(encoding="utf-8"))
-        outputs = {pid: data.get(pid, {}).get("articleBody", "") for pid in ids}
-        results[f"peer: {peer.stem} (published)"] = score(outputs, truth, ids)
-    speed = speeds(pages, max(1, args.repeat), not args.no_parallel)
-    report(results, speed)
-    if args.json:
-        args.json.write_text(json.dumps({"scores": results, "speed": speed}, indent=2))
+    PAGES.extend(load_sets(args.limit))
+    print(f"{len(PAGES)} pages; {option_name(OPTIONS)} and rules {sorted(RULES)} shipped")
+    engines = {name: engine_outputs(name, None) for name in BASELINES}
+    engines |= {option_name(o): engine_outputs(option_name(o), o) for o in CANDIDATES}
+    scorer = Scorer(engines)
+    cv = cross_validate(scorer, args.folds)
+    final = choose(scorer, range(len(PAGES)))
+    report(cv, final)
+    shipped = option_name(OPTIONS), MECHANISMS
+    cv["shipped"] = {"options": shipped[0], "rules": sorted(shipped[1])}
+    cv["chosen_on_all_pages"] = {"options": final[0], "rules": sorted(final[1])}
+    if shipped != final[:2]:
+        print("note: the shipped configuration is not the one chosen on all pages")
+    cv["peers on scrapinghub (published outputs)"] = peers()
+    if args.repeat:
+        cv["speed"] = timing([p for p in PAGES if p.set == "scrapinghub"], args.repeat)
+        for name, value in cv["speed"].items():  # type: ignore[attr-defined]
+            print(f"{name:<64} {value:8.2f}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(cv, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

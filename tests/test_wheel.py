@@ -37,6 +37,7 @@ def test_the_wheel_installed_in_a_fresh_environment_makes_the_demo(tmp_path: Pat
     names = zipfile.ZipFile(wheel).namelist()
     assert "briefing/templates/briefing.html" in names  # mapped in from the top-level folder
     assert "briefing/fonts/CharisSIL-Regular.ttf" in names
+    assert "briefing/extract/appeals-model.json.gz" in names  # the appeal model's weights
     env_dir = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
     python = env_dir / "bin" / "python"

@@ -1,9 +1,10 @@
 """One page in, one Extraction out: trafilatura on decoded text, then the boilerplate pass.
 
 trafilatura is given text we decoded, never bytes (it would decompress those without a limit).
-Its settings are the ones that scored best on the benchmark: no comments, no tables, and no
-fallback extractors (`fast`), which were both slower and less precise there.
-`run_trafilatura` and `second_pass` are separate so the benchmark can time each.
+The options we pass (`OPTIONS`: data tables kept, layout tables read as text, fallback
+extractors on, comments off) were chosen by cross-validation over three evaluation sets
+(benchmarks/extraction.py, docs/measurements.md). `run_trafilatura` and `second_pass` are
+separate so the benchmark can time each and try other options and rules on the same pages.
 
 The page is parsed once. Metadata is read from that tree with trafilatura's own readers, but only
 the ones a briefing uses: its full metadata pass also searches the page for authors, categories,
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -34,9 +37,9 @@ from trafilatura.utils import load_html
 
 from ..errors import ExtractError
 from ..text.clean import clean_text
-from .boilerplate import Removed, page_hints, strip_boilerplate
+from .boilerplate import RULES, Removed, page_hints, strip_boilerplate
+from .tables import unwrap_layout_tables
 
-TABLES = False  # tables' cells read as prose out of context; measured in benchmarks/extraction.py
 _SITE_IN_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•»]+\s+")
 _HTML_LANG = re.compile(r"(?i)<html\b[^>]*?\blang\s*=\s*[\"']?([a-z]{2,3}(?:[-_][a-z0-9]+)?)")
@@ -46,6 +49,19 @@ _TEXT_DATE = re.compile(
     r"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (\d{1,2}),? ((19|20)\d{2})\b"
     r"|\b(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? ((19|20)\d{2})\b"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The trafilatura options we pass: each chosen by cross-validation (docs/measurements.md)."""
+
+    tables: Literal["none", "all", "data"] = "data"  # "data": layout tables read as blocks
+    precision: bool = False  # trafilatura's favor_precision
+    fast: bool = False  # True: no fallback extractors (faster, but less recall)
+    comments: bool = False
+
+
+OPTIONS = Options()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +86,26 @@ def extract_page(page: str, url: str, with_date: bool = True) -> Extraction:
     return second_pass(run_trafilatura(page, url, with_date), page, url)
 
 
-def run_trafilatura(page: str, url: str, with_date: bool = True) -> Document:
-    """trafilatura's own extraction of the page, with the settings that scored best."""
+def run_trafilatura(
+    page: str, url: str, with_date: bool = True, options: Options = OPTIONS
+) -> Document:
+    """trafilatura's own extraction of the page, with the options that scored best."""
     if not isinstance(page, str):
         raise TypeError("extraction takes decoded text, never bytes")
     tree = load_html(page)
     if tree is None:
         raise ExtractError("the page could not be read as HTML", url=url)
+    if options.tables == "data":
+        unwrap_layout_tables(tree)
     # trafilatura works on a copy of the tree, so the metadata below reads it untouched.
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, include_tables=TABLES, fast=True
+        tree,
+        url=url,
+        with_metadata=False,
+        include_tables=options.tables != "none",
+        favor_precision=options.precision,
+        fast=options.fast,
+        include_comments=options.comments,
     )
     if not isinstance(document, Document) or not document.text:
         raise ExtractError("no article text found on the page", url=url)
@@ -119,12 +145,14 @@ def _site_name(name: str | None, url: str) -> str | None:
     return match[1] if match else None
 
 
-def second_pass(document: Document, page: str, url: str) -> Extraction:
+def second_pass(
+    document: Document, page: str, url: str, rules: Collection[str] = RULES
+) -> Extraction:
     """What trafilatura found, less the boilerplate it let through, as an Extraction."""
     raw_title = clean_text(document.title or "")
     site = clean_text(document.sitename or "")
     paragraphs, removed = strip_boilerplate(
-        str(document.text).split("\n"), page_hints(page, raw_title)
+        str(document.text).split("\n"), page_hints(page, raw_title), rules
     )
     if not paragraphs:
         raise ExtractError("only boilerplate found on the page", url=url)

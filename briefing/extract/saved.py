@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import ExtractError
 from ..fetch.http import Fetcher, Response
+from .accounting import Dropped, account_page
 from .page import Extraction
 from .workers import Limits, PageJob, extract_pages
 
@@ -24,16 +25,35 @@ def extract_document(
     path_or_url: str, url: str | None = None, *, fetcher: Fetcher | None = None
 ) -> Extraction:
     """Extract a saved page or a URL's page; `url` says where a saved page came from."""
+    page, where = load_document(path_or_url, url, fetcher=fetcher)
+    return _extract(page, where or path_or_url)
+
+
+def explain_document(
+    path_or_url: str, url: str | None = None, *, fetcher: Fetcher | None = None
+) -> tuple[Extraction, list[Dropped]]:
+    """The extraction, and every paragraph of the page that did not reach its text, and why."""
+    page, where = load_document(path_or_url, url, fetcher=fetcher)
+    extraction = _extract(page, where or path_or_url)
+    return extraction, account_page(page, extraction)
+
+
+def load_document(
+    path_or_url: str, url: str | None = None, *, fetcher: Fetcher | None = None
+) -> tuple[str, str]:
+    """The page as text, and where it came from (`url`, else the response's, else "")."""
     if path_or_url.startswith(("http://", "https://")):
         # A caller's fetcher stays open for them; one made here is closed here.
         with nullcontext(fetcher) if fetcher else Fetcher() as client:
             response = client.get(path_or_url, max_bytes=MAX_BYTES)
-        page, where = response.text(), url or response.url
-    else:
-        page, where = read_saved_page(Path(path_or_url)), url or ""
+        return response.text(), url or response.url
+    return read_saved_page(Path(path_or_url)), url or ""
+
+
+def _extract(page: str, where: str) -> Extraction:
     found = extract_pages([PageJob("page", page, where)], workers=1, limits=Limits())["page"]
     if isinstance(found, str):
-        raise ExtractError(found, url=where or path_or_url)
+        raise ExtractError(found, url=where)
     return found
 
 

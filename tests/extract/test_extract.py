@@ -31,7 +31,7 @@ from briefing.extract import (
     read_saved_page,
     strip_boilerplate,
 )
-from briefing.extract.page import clean_title, run_trafilatura
+from briefing.extract.page import OPTIONS, clean_title, run_trafilatura
 from briefing.fetch.http import Fetcher
 from briefing.models import Entry, FeedSource
 from briefing.store import open_store
@@ -292,8 +292,14 @@ def test_page_metadata_matches_trafilaturas_own_pass(path: Path) -> None:
     page = path.read_text(encoding="utf-8")
     url = "https://example.org/" + path.name
     ours = run_trafilatura(page, url)
-    theirs = trafilatura.bare_extraction(
-        page, url=url, with_metadata=True, include_comments=False, include_tables=False, fast=True
+    theirs = trafilatura.bare_extraction(  # these pages hold no tables to unwrap
+        page,
+        url=url,
+        with_metadata=True,
+        include_comments=OPTIONS.comments,
+        include_tables=OPTIONS.tables != "none",
+        favor_precision=OPTIONS.precision,
+        fast=OPTIONS.fast,
     )
     assert theirs is not None
     for name in ("text", "title", "sitename", "image", "date"):
@@ -437,7 +443,9 @@ def test_cli_extract_explain_shows_what_went_and_why() -> None:
         main, ["extract", str(FIXTURES / "photo_credits.html"), "--explain"]
     )
     assert result.exit_code == 0, result.output
-    assert "[photo credit] Photo: Reuters" in result.output
+    assert "second pass (" in result.output  # each paragraph under the stage that dropped it
+    assert "  [photo credit; appeal score 0." in result.output
+    assert "] Photo: Reuters" in result.output
     assert result.output.startswith("Ministers meet in Geneva as talks resume\n\n")
 
 

@@ -1,0 +1,226 @@
+"""Appeals to the reader, found by a learned model: donations, memberships, sign-ups, "support us".
+
+A phrase list written from a few outlets does not travel to the next one, so the second pass
+also asks a model trained on labelled paragraphs of many outlets (`scripts/train_appeals.py`,
+corpus in `benchmarks/data/appeals/`). It scores in two steps, both linear:
+
+1. the paragraph's own text: its words, word pairs and the character n-grams of its words,
+   counted and divided by its number of words to the power `pool` (the features scikit-learn
+   is handed, `analyze`);
+2. its context: that text score, its neighbours' scores, its position and its length.
+
+A paragraph goes only when the model is sure, or when it sits in a run of likely ones at the
+start or the end of the text that holds a sure one (an appeal box and its buttons). The weights
+ship as a gzip JSON table, not a pickle, and are read once per process.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).with_name("appeals-model.json.gz")
+MAX_WORDS = 60  # a paragraph is judged by its first words: an appeal says what it is early
+CHAR_SIZES = (3, 4, 5)  # character n-grams inside each word, spelling variants and inflections
+WORD_CACHE = 200_000  # words whose weight sums are kept, per process
+EDGE_RUN = 8  # an appeal box at either end is at most this many paragraphs
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+
+
+def words_of(text: str) -> list[str]:
+    """The paragraph's first words, lowercased, digits as 0 ("$25,000" and "$10" read alike)."""
+    return _WORD.findall(_DIGIT.sub("0", text.lower()))[:MAX_WORDS]
+
+
+def word_features(word: str) -> list[str]:
+    """One word's features: itself and the character n-grams of " word "."""
+    padded = f" {word} "
+    grams = [f"c{padded[i : i + n]}" for n in CHAR_SIZES for i in range(len(padded) - n + 1)]
+    return [f"w {word}", *grams]
+
+
+def word_scale(words: int, pool: float) -> float:
+    """What a paragraph's feature counts are multiplied by: 1 / words ** pool."""
+    return 1.0 / math.pow(max(1, words), pool)
+
+
+def analyze(text: str) -> list[str]:
+    """The paragraph's features, repeats counted: its words', and its word pairs.
+
+    A paragraph's feature vector is these counts divided by its number of words, so its score
+    is the mean of its words' weights plus its pairs': each word's sum is computed once and
+    kept. Training hands this very function to scikit-learn, so both see the same features.
+    """
+    words = words_of(text)
+    features = [f for w in words for f in word_features(w)]
+    return features + [f"b {a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+CONTEXT_NAMES = (
+    "score",
+    "before",
+    "after",
+    "max near",
+    "first",
+    "last",
+    "from start",
+    "from end",
+    "log words",
+    "no end stop",
+)
+
+
+def context_features(scores: Sequence[float], paragraphs: Sequence[str]) -> list[list[float]]:
+    """Per paragraph: its text score, its neighbours', where it stands and how long it is."""
+    n = len(scores)
+    rows = []
+    for i, (score, text) in enumerate(zip(scores, paragraphs, strict=True)):
+        before = scores[i - 1] if i > 0 else 0.0
+        after = scores[i + 1] if i + 1 < n else 0.0
+        near = max(scores[max(0, i - 2) : i + 3])
+        words = len(text.split())
+        rows.append(
+            [
+                score,
+                before,
+                after,
+                near,
+                float(i == 0),
+                float(i == n - 1),
+                min(i, 5) / 5,
+                min(n - 1 - i, 5) / 5,
+                math.log1p(words),
+                float(not text.rstrip().endswith((".", '"', "”", "!", "?", "»"))),
+            ]
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class AppealModel:
+    """The two linear models and the thresholds chosen for them by cross-validation."""
+
+    text_weights: dict[str, float]
+    text_bias: float
+    context_weights: tuple[float, ...]
+    context_bias: float
+    sure: float  # a paragraph scoring this much goes on its own
+    likely: float  # one scoring this much goes in a run at either end that holds a sure one
+    pool: float = 1.0  # the words' sum is divided by (number of words) ** pool
+    _by_word: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    def text_scores(self, paragraphs: Sequence[str]) -> list[float]:
+        """The text model's decision value for each paragraph (a logit)."""
+        return [self._text_score(p) for p in paragraphs]
+
+    def _text_score(self, paragraph: str) -> float:
+        words = words_of(paragraph)
+        if not words:
+            return self.text_bias
+        weights, by_word = self.text_weights, self._by_word
+        total = 0.0
+        for word in words:
+            value = by_word.get(word)
+            if value is None:
+                value = sum(weights.get(f, 0.0) for f in word_features(word))
+                if len(by_word) < WORD_CACHE:
+                    by_word[word] = value
+            total += value
+        pairs = (weights.get(f"b {a} {b}", 0.0) for a, b in zip(words, words[1:], strict=False))
+        return self.text_bias + (total + sum(pairs)) * word_scale(len(words), self.pool)
+
+    def scores(self, paragraphs: Sequence[str]) -> list[float]:
+        """The probability that each paragraph is an appeal, in its context."""
+        rows = context_features(self.text_scores(paragraphs), paragraphs)
+        return [_sigmoid(self.context_bias + _dot(self.context_weights, row)) for row in rows]
+
+
+def appeal_flags(model: AppealModel, scores: Sequence[float]) -> list[bool]:
+    """Which paragraphs go: the sure ones, and the likely ones in a sure run at either end."""
+    flags = [s >= model.sure for s in scores]
+    n = len(scores)
+    for run in (range(n), range(n - 1, -1, -1)):
+        edge: list[int] = []
+        for i in run:
+            if scores[i] < model.likely or len(edge) == EDGE_RUN:
+                break
+            edge.append(i)
+        if len(edge) < n and any(flags[i] for i in edge):  # never the whole text
+            for i in edge:
+                flags[i] = True
+    # Nor by sure ones: a text the model would empty is a short post it cannot tell from an
+    # appeal box (alone, a paragraph is both first and last, which weigh most), not an article.
+    return [False] * n if all(flags) else flags
+
+
+def appeal_reasons(paragraphs: Sequence[str], model: AppealModel | None = None) -> list[str | None]:
+    """ "appeal (model 0.97)" for each paragraph the model removes, None for the others."""
+    model = model if model is not None else current_model()
+    if model is None or not paragraphs:
+        return [None] * len(paragraphs)
+    scores = model.scores(paragraphs)
+    return [
+        f"appeal (model {s:.2f})" if flag else None
+        for s, flag in zip(scores, appeal_flags(model, scores), strict=True)
+    ]
+
+
+def model_from_json(data: dict[str, object]) -> AppealModel:
+    """The model from its JSON table (as `scripts/train_appeals.py` writes it)."""
+    text, context, limits = data["text"], data["context"], data["thresholds"]
+    assert isinstance(text, dict) and isinstance(context, dict) and isinstance(limits, dict)
+    return AppealModel(
+        text_weights={str(k): float(v) for k, v in text["weights"].items()},
+        text_bias=float(text["bias"]),
+        context_weights=tuple(float(v) for v in context["weights"]),
+        context_bias=float(context["bias"]),
+        sure=float(limits["sure"]),
+        likely=float(limits["likely"]),
+        pool=float(text.get("pool", 1.0)),
+    )
+
+
+def read_model(path: Path) -> AppealModel:
+    """A model file: gzip JSON."""
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        return model_from_json(json.load(stream))
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> AppealModel | None:
+    # Read once per process: a forked worker inherits it from its parent when it was read there.
+    return read_model(MODEL_PATH) if MODEL_PATH.exists() else None
+
+
+_override: list[AppealModel | None] = []
+
+
+def current_model() -> AppealModel | None:
+    """The model in use: the shipped one, unless a benchmark installed another (or none)."""
+    return _override[-1] if _override else _shipped()
+
+
+@contextmanager
+def installed(model: AppealModel | None) -> Iterator[None]:
+    """Use `model` (None: no model) in this process for the block, as benchmarks compare them."""
+    _override.append(model)
+    try:
+        yield
+    finally:
+        _override.pop()
+
+
+def _dot(weights: Sequence[float], row: Sequence[float]) -> float:
+    return math.fsum(w * x for w, x in zip(weights, row, strict=True))
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
