@@ -18,6 +18,7 @@ threshold alone, and the floor at which sections holding each other's nearest st
 (`extract.boilerplate.strip_boilerplate`): it drops the date or byline line that opens most
 `ecbplus` texts, and 3 other lines, which the raw texts keep. `--words N` cuts each text to its
 headline and its first N words, as a feed's own summary gives it when the page cannot be read.
+The leave-topics-out cross-validation (random splits of the topics) is `clustering_cv.py`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from briefing.stories.cluster import (  # noqa: E402
     ClusterSettings,
     outlets_of,
     partition,
+    token_ids,
 )
 from briefing.stories.partition import NAME_THREAD, NEAREST_FLOOR  # noqa: E402
 from briefing.stories.vectors import GROUP_POWER, Space, article_space, neighbour_graph  # noqa: E402
@@ -157,7 +159,13 @@ def _levels(
     times = np.zeros(space.vectors.shape[0])
     settings = ClusterSettings(story, section, 1.0, power=power, thread=thread, nearest=nearest)
     parts = partition(
-        graph, space.vectors, times, settings, names_from=space.names_from, outlets=outlets
+        graph,
+        space.vectors,
+        times,
+        settings,
+        names_from=space.names_from,
+        outlets=outlets,
+        words=token_ids(space),
     )
     n = len(docs)
     return {"stories": _labels(parts.stories, n), "sections": _labels(parts.sections, n)}

@@ -22,10 +22,13 @@ from ..models import Article, Story
 from ..stories.cluster import (
     DEFAULT_MAX_GAP_HOURS,
     DEFAULT_THRESHOLD,
+    Words,
+    beyond_one_word,
     cluster_stories,
     one_outlet_capped,
     outlets_of,
     sections_and_scoring,
+    token_ids,
 )
 from ..stories.linkage import group_of
 from ..stories.vectors import Space, candidate_pairs, pair_similarity
@@ -33,6 +36,11 @@ from .sections import NO_RULES, place_stories
 
 UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # only when no article in the file has a date
 SHARED_TERMS = 6
+# Said of a story holding two reports of one outlet: what its similarity counts for them.
+ONE_OUTLET_NOTE = (
+    "; two reports of one outlet count only what they share besides the one name or word"
+    " they share most"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +204,7 @@ def explain_stories(stories: Sequence[Story], window_hours: float = 0.0) -> dict
     sizes = np.array([len(g) for g in groups], dtype=float)
     norms = np.asarray(scoring.multiply(scoring).sum(axis=1)).ravel()
     own = np.asarray(sums.multiply(sums).sum(axis=1)).ravel() - [norms[g].sum() for g in groups]
-    held = _Held.of(space.vectors, scoring, outlets_of(articles), groups)
+    held = _Held.of(space.vectors, scoring, outlets_of(articles), groups, token_ids(space))
     own -= 2 * held.excess([(k, k) for k in range(len(groups))])
     cohesion = np.where(sizes > 1, own / np.maximum(sizes * (sizes - 1), 1), 1.0)
     near = _near_misses(stories, sums, sizes, section, held)
@@ -213,13 +221,15 @@ def explain_stories(stories: Sequence[Story], window_hours: float = 0.0) -> dict
 
 @dataclass(frozen=True, slots=True)
 class _Held:
-    """What holding each pair of one outlet's reports to its plain similarity takes off the
-    summed scores of pairs of stories (`one_outlet_capped`, as clustering applied it)."""
+    """What holding each pair of one outlet's reports to its plain similarity less its strongest
+    shared word takes off the summed scores of pairs of stories (`one_outlet_capped` and
+    `beyond_one_word`, as clustering applied them)."""
 
     vectors: sparse.csr_matrix  # plain
     scoring: sparse.csr_matrix  # re-weighted within sections
     outlets: np.ndarray
     by_outlet: list[dict[int, list[int]]]  # each story's rows, by outlet
+    words: Words  # each column's word, and the names holding words (`token_ids`)
 
     @classmethod
     def of(
@@ -228,6 +238,7 @@ class _Held:
         scoring: sparse.csr_matrix,
         outlets: np.ndarray,
         groups: Sequence[Sequence[int]],
+        words: Words,
     ) -> _Held:
         by_outlet: list[dict[int, list[int]]] = []
         for group in groups:
@@ -235,7 +246,7 @@ class _Held:
             for i in group:
                 rows.setdefault(int(outlets[i]), []).append(i)
             by_outlet.append(rows)
-        return cls(vectors, scoring, outlets, by_outlet)
+        return cls(vectors, scoring, outlets, by_outlet, words)
 
     def excess(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
         """For each pair of stories (a, b), the sum over pairs of reports of one outlet, one of
@@ -254,7 +265,8 @@ class _Held:
             return np.zeros(len(pairs))
         r, c = np.array(rows), np.array(cols)
         sims = pair_similarity(self.scoring, r, c)
-        capped = one_outlet_capped(sims, pair_similarity(self.vectors, r, c), self.outlets, r, c)
+        evidence = beyond_one_word(self.vectors, r, c, self.words)
+        capped = one_outlet_capped(sims, evidence, self.outlets, r, c)
         return np.bincount(keys, weights=sims - capped, minlength=len(pairs))
 
 
@@ -318,6 +330,7 @@ def format_report(report: ClusterReport) -> str:
             lines.append(
                 f"  why together: shares {', '.join(why.shared) or 'nothing notable'}; "
                 f"average similarity {why.cohesion:.2f} (threshold {DEFAULT_THRESHOLD})"
+                + (ONE_OUTLET_NOTE if outlets < len(story.articles) else "")
             )
         elif why:
             lines.append(

@@ -9,7 +9,8 @@ weight, while the names, places and numbers only some of its reports share keep 
 section's edges are scored again on those vectors and average linkage down to DEFAULT_THRESHOLD
 gives the stories, so a story never straddles two sections. A section of fewer than GROUP_MIN
 articles is too small to tell its common terms and keeps the plain similarity; two reports of
-one outlet never score above their plain similarity (`one_outlet_capped`). Last, a section
+one outlet never score above what they plainly share besides their strongest shared word or
+name (`one_outlet_capped`, `beyond_one_word`). Last, a section
 whose stories fall into threads sharing names (two quakes in Indonesia, one in Iran) is divided
 along them (`partition.divide_by_names`), and two sections are joined when a story of each is
 the other's nearest story (`partition.join_nearest`: the same kind told in other words): the
@@ -46,6 +47,7 @@ from .partition import NAME_THREAD, NEAREST_FLOOR, divide_by_names, join_nearest
 from .story import labelled, make_story
 from .vectors import (
     GROUP_POWER,
+    PAIR_CHUNK,
     Space,
     article_space,
     neighbour_graph,
@@ -107,13 +109,20 @@ def cluster_stories(
     space = article_space(everything)
     n = len(ordered)
     vectors = space.vectors[:n]
+    words = token_ids(space)
     times = np.array([a.published.timestamp() for a in ordered])
     gap = max_gap_hours * 3600.0
     section_gap = max(gap, window_hours * 3600.0)
     graph = neighbour_graph(vectors, times, section_gap, scripts_of(ordered))
     settings = ClusterSettings(threshold, section_threshold, gap, section_gap)
     parts = partition(
-        graph, vectors, times, settings, names_from=space.names_from, outlets=outlets_of(ordered)
+        graph,
+        vectors,
+        times,
+        settings,
+        names_from=space.names_from,
+        outlets=outlets_of(ordered),
+        words=words,
     )
     labels = {
         g[0]: label
@@ -146,7 +155,14 @@ def joint_stories(
     graph = neighbour_graph(space.vectors, same_time, 1.0, scripts_of(everything))
     sections = average_linkage(graph, same_time, 1.0, section)
     stories = stories_within(
-        sections, graph, space.vectors, same_time, threshold, 1.0, outlets=outlets_of(everything)
+        sections,
+        graph,
+        space.vectors,
+        same_time,
+        threshold,
+        1.0,
+        outlets=outlets_of(everything),
+        words=token_ids(space),
     )
     return group_of(stories, len(everything))
 
@@ -165,6 +181,7 @@ def partition(
     *,
     names_from: int | None = None,
     outlets: np.ndarray | None = None,
+    words: Words | None = None,
 ) -> Partition:
     """Sections by average linkage over the graph; then, inside each, stories by what sets apart.
 
@@ -181,7 +198,9 @@ def partition(
     s = settings
     section_gap = s.gap if s.section_gap is None else s.section_gap
     sections = average_linkage(graph, times, section_gap, s.section)
-    stories = stories_within(sections, graph, vectors, times, s.threshold, s.gap, s.power, outlets)
+    stories = stories_within(
+        sections, graph, vectors, times, s.threshold, s.gap, s.power, outlets, words
+    )
     divided = sections
     if names_from is not None:
         names = vectors[:, names_from:]
@@ -199,16 +218,22 @@ def stories_within(
     gap: float,
     power: float = GROUP_POWER,
     outlets: np.ndarray | None = None,
+    words: Words | None = None,
 ) -> list[tuple[int, ...]]:
     """The stories of `partition`: each section's edges scored on its re-weighted vectors
-    (a pair of one outlet's reports held to its plain similarity), merged down to threshold."""
+    (a pair of one outlet's reports held to its plain similarity, less its strongest shared
+    thing when `words` tells the columns' words, `beyond_one_word`), merged down to threshold."""
     group = group_of(sections, graph.shape[0])
     edges = sparse.triu(graph, k=1).tocoo()
     inside = group[edges.row] == group[edges.col]
     rows, cols = edges.row[inside], edges.col[inside]
     sims = pair_similarity(scoring_vectors(vectors, sections, power), rows, cols)
     if outlets is not None:
-        sims = one_outlet_capped(sims, edges.data[inside], outlets, rows, cols)
+        plain = edges.data[inside]
+        if words is not None:  # only one outlet's pairs are held to it
+            same = np.flatnonzero(outlets[rows] == outlets[cols])
+            plain[same] = beyond_one_word(vectors, rows[same], cols[same], words)
+        sims = one_outlet_capped(sims, plain, outlets, rows, cols)
     scored = sparse.coo_matrix((sims, (rows, cols)), shape=graph.shape).tocsr()
     return average_linkage(scored, times, gap, threshold)
 
@@ -218,11 +243,94 @@ def outlets_of(articles: Sequence[Article]) -> np.ndarray:
     return np.unique([a.source for a in articles], return_inverse=True)[1].astype(np.int64)
 
 
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Each column's word as a number (one word's columns in the head, body and names blocks
+    share it: 'lorde' three times is one word), and for each word the names of two or more
+    words that hold it ('trump': 'donald trump'), as a word-by-word 0/1 matrix."""
+
+    of_column: np.ndarray
+    names: sparse.csr_matrix
+
+
+def token_ids(space: Space) -> Words:
+    """The words of the space's columns, and which names hold which words."""
+    index: dict[str, int] = {}
+    of_column = np.fromiter(
+        (index.setdefault(t, len(index)) for t in space.terms),
+        dtype=np.int64,
+        count=len(space.terms),
+    )
+    held = [
+        (index[part], k)
+        for name, k in index.items()
+        if " " in name
+        for part in name.split()
+        if part in index
+    ]
+    rows = np.array([h[0] for h in held], dtype=np.int64)
+    cols = np.array([h[1] for h in held], dtype=np.int64)
+    names = sparse.csr_matrix((np.ones(len(held)), (rows, cols)), shape=(len(index), len(index)))
+    return Words(of_column, names)
+
+
+def beyond_one_word(
+    vectors: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, words: Words
+) -> np.ndarray:
+    """Each pair's plain similarity less what its one strongest shared thing gives it: a word
+    (its columns in every block together), or a name with the words of it the pair shares
+    ('Donald Trump', 'donald', 'trump' are one thing): what the pair shares besides one thing.
+
+    One outlet's reports on one subject share its name all day (a singer, a party, a president)
+    whatever happened; what tells a report on the same event is a second thing shared, a place,
+    a figure, another name, the event's own words.
+    """
+    out = np.zeros(len(rows))
+    width = max(len(words.names.indptr) - 1, 1)
+    for start in range(0, len(rows), PAIR_CHUNK):
+        r, c = rows[start : start + PAIR_CHUNK], cols[start : start + PAIR_CHUNK]
+        product = vectors[r].multiply(vectors[c]).tocoo()
+        summed = sparse.coo_matrix(
+            (product.data, (product.row, words.of_column[product.col])), shape=(len(r), width)
+        ).tocsr()  # duplicates summed: one entry per (pair, word)
+        summed.sum_duplicates()
+        total = np.asarray(summed.sum(axis=1)).ravel()
+        things = _things(summed.tocoo(), words.names, width)
+        top = things.max(axis=1).toarray().ravel() if things.nnz else np.zeros(len(r))
+        out[start : start + len(r)] = total - np.maximum(top, 0.0)
+    return out
+
+
+def _things(shared: sparse.coo_matrix, names: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    """The pairs' shared words, each word that a shared name holds counted with that name (with
+    the strongest such name when several hold it)."""
+    pair, word, value = shared.row.astype(np.int64), shared.col.astype(np.int64), shared.data
+    keys = pair * width + word  # sorted: CSR order
+    counts = np.diff(names.indptr)[word]
+    entry = np.repeat(np.arange(len(word)), counts)
+    starts = np.repeat(names.indptr[word], counts)
+    offset = np.arange(len(entry)) - np.repeat(np.cumsum(counts) - counts, counts)
+    parent = names.indices[starts + offset].astype(np.int64)
+    at = np.searchsorted(keys, pair[entry] * width + parent)
+    at = np.minimum(at, len(keys) - 1) if len(keys) else at
+    found = (keys[at] == pair[entry] * width + parent) if len(keys) else at.astype(bool)
+    entry, parent, strength = entry[found], parent[found], value[at[found]]
+    target = word.copy()
+    order = np.lexsort((-strength, entry))  # each word's strongest shared name first
+    ordered = entry[order]
+    first = np.flatnonzero(np.diff(ordered, prepend=-1) != 0)
+    target[ordered[first]] = parent[order][first]
+    things = sparse.coo_matrix((value, (pair, target)), shape=shared.shape).tocsr()
+    things.sum_duplicates()
+    return things
+
+
 def one_outlet_capped(
     sims: np.ndarray, plain: np.ndarray, outlets: np.ndarray, rows: np.ndarray, cols: np.ndarray
 ) -> np.ndarray:
     """Pair scores on the re-weighted vectors, each pair of reports of one outlet held to at most
-    its plain similarity (`plain`, on the vectors before re-weighting).
+    `plain`: its plain similarity (on the vectors before re-weighting), or what of it is left
+    besides its strongest shared thing (`beyond_one_word`).
 
     The re-weighting within a section drops what the section shares and scales up what is left,
     so a report's few terms shared with some of its section stand for all of it. Across outlets

@@ -78,11 +78,49 @@ def with_text(s: Story, texts: list[str]) -> Story:
 def test_keyword_rule_wins_over_feed_topic_and_auto_topics_need_two_stories():
     rules = TopicsConfig(rules=(("Science", ("earthquake",)),), auto_for=("News",))
     quake = replace(story("q", "World", ["a"]), headline="Earthquake in Taiwan")
-    chips = [replace(story(f"c{i}", "News", ["a"]), auto_topic="Chips · Tsmc") for i in range(2)]
+    chips = [
+        titled(replace(story(f"c{i}", "News", ["a"]), auto_topic="Chips · Tsmc"), title)
+        for i, title in enumerate(["TSMC to build chip plant", "Chip prices rise at TSMC"])
+    ]
     lone = replace(story("l", "News", ["a"]), auto_topic="Opera")
     sections = group_topics([quake, *chips, lone], order=["Science"], rules=rules)
     placed = {s.id: section.title for section in sections for s in section.stories}
-    assert placed == {"q": "Science", "c0": "Chips · Tsmc", "c1": "Chips · Tsmc", "l": "News"}
+    assert placed == {"q": "Science", "c0": "TSMC", "c1": "TSMC", "l": "News"}
+
+
+def titled(s: Story, title: str) -> Story:
+    return replace(s, headline=title, articles=tuple(replace(a, title=title) for a in s.articles))
+
+
+def test_an_automatic_topic_is_a_section_only_under_a_name_all_its_stories_give() -> None:
+    """'Oscar · Director · Nominees' held a report on a trafficked cannabis farmer: a topic's
+    heaviest terms need not describe all its stories. Its stories then go to the plain section;
+    two stories that both name Lorde make a section named 'Lorde'."""
+    rules = TopicsConfig(auto_for=("News",))
+    oscars = [
+        titled(replace(story(f"o{i}", "News", ["a"]), auto_topic="Oscar · Director"), title)
+        for i, title in enumerate(
+            [
+                "Trafficked, beaten, enslaved: the life of a Vietnamese cannabis farmer",
+                "Oscar-winning director Michael Haneke to make 10-part TV series",
+            ]
+        )
+    ]
+    lorde = [
+        titled(replace(story(f"l{i}", "News", ["a"]), auto_topic="Lorde · New Zealand"), title)
+        for i, title in enumerate(
+            [
+                "Lorde: Israeli fans sue activists over tour cancellation",
+                "Lorde takes out newspaper advert in wake of Grammys snub to women",
+            ]
+        )
+    ]
+    placed = {
+        s.id: section.title
+        for section in group_topics([*oscars, *lorde], rules=rules)
+        for s in section.stories
+    }
+    assert placed == {"o0": "News", "o1": "News", "l0": "Lorde", "l1": "Lorde"}
 
 
 def test_boost_lifts_a_story_and_the_reason_says_so():

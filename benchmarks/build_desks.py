@@ -1,0 +1,223 @@
+"""Build the desk corpus of benchmarks/data/desks/ from real pages and feed items, labelled by URL.
+
+    python benchmarks/build_desks.py
+
+News URLs carry their desk in the path (theguardian.com/world/..., /sport/, spiegel.de/wirtschaft/,
+elpais.com/deportes/). `SEGMENTS` maps such path words, per language, to a small fixed set of
+desks: a labelling rule for the data, not the classifier (which learns from the titles and leads).
+A URL whose path names no desk, or two different ones, is left out; a feed item's <category>
+tags are read the same way when its URL names none. At most PER_OUTLET articles per outlet.
+
+Sources: the labelled pages of benchmarks/data/appeals/pages.jsonl.gz (their `article`
+paragraphs; titles from the pages' HTML in ../shared/eval where it is there), the other pages of
+../shared/eval/extraction-trafilatura (their `with` segments), the ECB+ articles
+of ../shared/eval/clustering, and the items of
+every feed of ../shared/eval/feeds except the feeds `real_day.py` judges (so the real day is
+never read in training). Writes desks.jsonl.gz: url, outlet, language, desk, title, text (first
+LEAD_WORDS words), sorted by url; gzip without a time, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import feedparser
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+OUT = ROOT / "benchmarks" / "data" / "desks" / "desks.jsonl.gz"
+APPEALS = ROOT / "benchmarks" / "data" / "appeals" / "pages.jsonl.gz"
+LEAD_WORDS = 80
+PER_OUTLET = 25
+# the feeds real_day.py judges: kept out of the corpus
+HELD_OUT_FEEDS = {
+    "rss-parser/test/input/guardian.rss",
+    "rsparser/Tests/RSParserTests/Resources/livemint.xml",
+    "rsparser/Tests/RSParserTests/Resources/aktuality.rss",
+    "rss-parser/test/input/encoding.rss",
+}
+# path words -> desk, in English, German, French, Spanish, Portuguese, Italian, Dutch, Polish,
+# Czech and Slovak
+SEGMENTS = {
+    # foreign news only: an outlet's home desks ("uk-news", "us-news") are its home news
+    "world": "world international intl europe asia africa "
+    "americas middleeast middle-east ausland international monde internacional mundo esteri "
+    "buitenland swiat zahranici svet zahranicie",
+    "politics": "politics politik politique politica política politiek polityka politika "
+    "election elections wahl",
+    "business": "business money markets economy economics finance wirtschaft finanzen geld "
+    "economie économie economia economía negocios mercados dinheiro economie gospodarka "
+    "ekonomika biznes companies",
+    "technology": "technology tech technik digital netzwelt computer tecnologia tecnología "
+    "technologie tecnologie techniek gadgets internet games gaming",
+    "science": "science wissenschaft wissen sciences ciencia ciência scienza wetenschap nauka "
+    "veda space environment umwelt klima climate",
+    "health": "health gesundheit sante santé salud saude saúde salute gezondheid zdrowie "
+    "zdravie zdravi medizin",
+    "sport": "sport sports sportnews football soccer fussball fußball futbol fútbol futebol "
+    "calcio deportes desporto esporte tennis cricket rugby nfl nba mlb golf f1 formula1 "
+    "fotbal voetbal",
+    "culture": "culture kultur cultura cultuur kultura arts art music film movies books "
+    "stage tv-and-radio entertainment kino musik literatur cine libros musica música "
+    "espectaculos spettacoli celebrity",
+}
+DESK_OF = {word: desk for desk, words in SEGMENTS.items() for word in words.split()}
+_TAG = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def desk_of(url: str) -> str:
+    """The one desk the URL's path words name, or "" (none, or two different ones)."""
+    parts = urlparse(url).path.lower().strip("/").split("/")[:-1]  # the last part is the slug
+    # whole path parts only: a slug's words ("meme-money-meme-problems") name no desk
+    desks = {DESK_OF[p] for p in parts if p in DESK_OF}
+    return desks.pop() if len(desks) == 1 else ""
+
+
+def outlet_of(url: str) -> str:
+    host = urlparse(url).netloc.lower().removeprefix("www.")
+    return (
+        ".".join(host.split(".")[-3:])
+        if host.endswith((".co.uk", ".com.br"))
+        else ".".join(host.split(".")[-2:])
+    )
+
+
+def clean(text: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+
+
+def lead(text: str) -> str:
+    return " ".join(text.split()[:LEAD_WORDS])
+
+
+def page_titles() -> dict[str, str]:
+    """URL -> the <title> of its page, for the pages of ../shared/eval that have one."""
+    titles: dict[str, str] = {}
+    truth = json.loads((EVAL / "extraction" / "ground-truth.json").read_text())
+    for key, item in truth.items():
+        titles[item["url"]] = _html_title(EVAL / "extraction" / "html" / f"{key}.html.gz")
+    evaldata = json.loads((EVAL / "extraction-trafilatura" / "evaldata.json").read_text())
+    for url, item in evaldata.items():
+        titles[url] = _html_title(EVAL / "extraction-trafilatura" / "html" / item["file"])
+    return titles
+
+
+def _html_title(path: Path) -> str:
+    if not path.exists():
+        return ""
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as stream:
+        found = _TITLE.search(stream.read())
+    return clean(found.group(1)) if found else ""
+
+
+def from_pages() -> list[dict[str, str]]:
+    titles = page_titles()
+    rows = []
+    with gzip.open(APPEALS, "rt", encoding="utf-8") as stream:
+        for line in stream:
+            page = json.loads(line)
+            desk = desk_of(page["url"])
+            text = " ".join(p["text"] for p in page["paragraphs"] if p["label"] == "article")
+            if desk and text:
+                title = titles.get(page["url"], "")
+                rows.append(_row(page["url"], page.get("language") or "", desk, title, text))
+    return rows
+
+
+def from_feeds() -> list[dict[str, str]]:
+    rows = []
+    for line in (EVAL / "feeds" / "index.tsv").read_text().splitlines()[1:]:
+        path = line.split("\t")[0]
+        if path in HELD_OUT_FEEDS or not path.endswith((".xml", ".rss", ".atom", ".rdf")):
+            continue
+        parsed = feedparser.parse(str(EVAL / "feeds" / path))
+        language = str(parsed.feed.get("language", ""))[:2].lower()
+        for entry in parsed.entries:
+            url = str(entry.get("link", ""))
+            desk = desk_of(url) or _tag_desk(entry.get("tags") or [])
+            title = clean(str(entry.get("title", "")))
+            text = clean(str(entry.get("summary", "")))
+            if desk and title:
+                rows.append(_row(url, language, desk, title, text))
+    return rows
+
+
+def _tag_desk(tags: list[dict[str, str]]) -> str:
+    """The one desk the item's <category> tags name, or ""."""
+    desks = {DESK_OF.get(str(t.get("term") or "").lower(), "") for t in tags} - {""}
+    return desks.pop() if len(desks) == 1 else ""
+
+
+def from_trafilatura() -> list[dict[str, str]]:
+    """The pages of ../shared/eval/extraction-trafilatura whose URL names a desk: their title,
+    and the segments the article must hold as its text (pages the appeal corpus lacks)."""
+    rows = []
+    evaldata = json.loads((EVAL / "extraction-trafilatura" / "evaldata.json").read_text())
+    for url, item in sorted(evaldata.items()):
+        desk = desk_of(url)
+        if desk:
+            title = _html_title(EVAL / "extraction-trafilatura" / "html" / item["file"])
+            rows.append(_row(url, "", desk, title, " ".join(item["with"])))
+    return rows
+
+
+def capped(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """At most PER_OUTLET articles of each outlet (the first by URL): one podcast's hundreds of
+    tagged episodes would teach its words, not a desk's."""
+    kept: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+    for row in sorted(rows, key=lambda r: r["url"]):
+        seen[row["outlet"]] = seen.get(row["outlet"], 0) + 1
+        if seen[row["outlet"]] <= PER_OUTLET:
+            kept.append(row)
+    return kept
+
+
+def from_ecb() -> list[dict[str, str]]:
+    """The ECB+ articles whose URL names a desk: first line the headline, the rest the text."""
+    rows = []
+    for line in (EVAL / "clustering" / "documents.jsonl").read_text().splitlines():
+        doc = json.loads(line)
+        url = doc.get("url") or ""
+        desk = desk_of(url)
+        title, _, text = doc["text"].partition("\n")
+        if desk:
+            rows.append(_row(url, "en", desk, title.strip(), text))
+    return rows
+
+
+def _row(url: str, language: str, desk: str, title: str, text: str) -> dict[str, str]:
+    return {
+        "url": url,
+        "outlet": outlet_of(url),
+        "language": language,
+        "desk": desk,
+        "title": title,
+        "text": lead(text),
+    }
+
+
+def main() -> None:
+    found = from_trafilatura() + from_feeds() + from_ecb() + from_pages()  # later ones win
+    rows = {r["url"]: r for r in capped(list({r["url"]: r for r in found}.values()))}
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as stream:
+        for url in sorted(rows):
+            stream.write((json.dumps(rows[url], ensure_ascii=False) + "\n").encode())
+    OUT.write_bytes(buffer.getvalue())
+    counts: dict[str, int] = {}
+    for r in rows.values():
+        counts[r["desk"]] = counts.get(r["desk"], 0) + 1
+    outlets = len({r["outlet"] for r in rows.values()})
+    print(f"{len(rows)} articles, {outlets} outlets -> {OUT}: {dict(sorted(counts.items()))}")
+
+
+if __name__ == "__main__":
+    main()
