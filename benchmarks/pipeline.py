@@ -1,28 +1,29 @@
-"""The whole `generate` path at 100 to 5,000 articles: real pages, many feeds, many hosts, latency.
+"""`briefing generate` beside the script a user would write, on the same local site, cold and warm.
 
 The 119 real article pages of `../shared/eval/extraction/html/` are served again and again under
-distinct URLs, each with its own headline (the page's <title> is rewritten per URL) and date,
-through feeds of 25 entries; the feeds and their pages are spread over up to 50 loopback hosts
-(127.0.0.2 ... 127.0.0.51, each its own host to the fetcher, so the per-host cap and delay apply
-as on the web), each answer delayed by `--latency`. One host never serves the same page twice,
-so no site's "repeated boilerplate" is made of whole articles. The servers run in their own
-process; each size runs in a fresh interpreter (as `briefing generate` would), so its peak
-memory is its own:
+distinct URLs, each with its own headline and date, in F feeds on up to 50 loopback hosts
+(127.0.0.2 ..., each its own host to the fetcher, so the per-host cap and delay apply as on the
+web), each answer `--latency` late (`pipeline_site.py`). Entries are dated in the 20 hours
+before the servers started, so every run takes the clock's time, as a user's does.
 
-- cold: an empty store, every feed and page downloaded, extracted, stored, clustered,
-  summarized and rendered to HTML and PDF;
-- warm: the same run again; every feed answers 304 and nothing is new.
+Both contenders run as a user runs them, each a process of its own, in fresh folders:
+`briefing generate --config feeds.toml` (HTML and PDF, the default formats) and
+`benchmarks/user_script.py` (feedparser, 8 fetch threads, trafilatura in 2 processes, Jinja2,
+WeasyPrint; no clustering, no summaries). Cold: nothing stored. Warm: the same command again a
+few seconds later (the other contender's run in between), with the clock's time; every feed
+answers 304; the script re-renders its whole PDF, `briefing` reuses its edition when nothing it
+holds changed. The runs are interleaved (A B A B, who goes first alternating by round) so the
+load of the machine falls on both alike; medians over the rounds, and the ratio of medians.
 
-Per stage, the wall time spent in it (nested stages are not counted twice; page downloads and
-extraction run one after the other), total wall and CPU time (this process and its children),
-peak memory of the process tree (sum of PSS, so pages shared with forked workers count once; the
-sum of RSS beside it counts them in every process) and articles per second.
+Per run: wall time, CPU of the process tree (wait4), peak memory of the process tree (sum of PSS,
+sampled once a second; pages a forked worker shares with its parent counted once), and the CPU
+other processes took meanwhile (from /proc/stat), as the machine's load.
 
-    .venv/bin/python benchmarks/pipeline.py [--sizes 100,1000,5000] [--latency 0.05]
-        [--json PATH] [--profile DIR]
+    .venv/bin/python benchmarks/pipeline.py [--sizes 1000:20:3,5000:200:1] [--latency 0.02]
+        [--json benchmarks/results/pipeline.json] [--profile DIR] [--alone]
 
-With PYTHONPATH set to an export of an earlier commit (`git archive HEAD | tar -x -C DIR`), the
-same benchmark measures that code: how the before/after figures in the README were made.
+`--sizes` lists articles:feeds:rounds. `--profile DIR` adds one cold `briefing generate` per
+size under pyinstrument (the main process; workers are not sampled).
 """
 
 from __future__ import annotations
@@ -32,146 +33,33 @@ import contextlib
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline_site import AS_OF, MAX_HOSTS, PAGES, PER_FEED, plan, run_hosts
+from pipeline_site import MAX_HOSTS, PAGES, edition_path, plan, run_hosts
 
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "pipeline.json"
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Culture")
-STAGES = (
-    "fetch feeds",
-    "fetch pages",
-    "extract",
-    "store",
-    "cluster",
-    "summarize",
-    "render HTML",
-    "render PDF",
-    "other",
-)
-
-
-# --- one size, in its own interpreter ----------------------------------------------------------
-
-
-class StageClock:
-    """Wall and CPU time per stage, each stage's own: a nested stage is not counted twice.
-
-    CPU is this process's (all threads) plus that of children reaped meanwhile: extraction
-    workers when the pool closes, the PDF renderer when it returns.
-    """
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.wall = dict.fromkeys(STAGES, 0.0)
-        self.cpu = dict.fromkeys(STAGES, 0.0)
-        self._stack: list[tuple[str, float, float]] = []
-
-    def wrap(self, stage: str, function):  # type: ignore[no-untyped-def]
-        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
-            if threading.current_thread() is not threading.main_thread():
-                return function(*args, **kwargs)
-            self._switch()
-            self._stack.append((stage, time.perf_counter(), cpu_seconds()))
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self._switch()
-                self._stack.pop()
-                if self._stack:
-                    outer = self._stack[-1][0]
-                    self._stack[-1] = (outer, time.perf_counter(), cpu_seconds())
-
-        return timed
-
-    def _switch(self) -> None:
-        """Charge the innermost open stage with the time since it last started counting."""
-        if self._stack:
-            stage, wall, cpu = self._stack[-1]
-            self.wall[stage] += time.perf_counter() - wall
-            self.cpu[stage] += cpu_seconds() - cpu
-            self._stack[-1] = (stage, time.perf_counter(), cpu_seconds())
-
-
-def instrument(clock: StageClock) -> None:
-    """Put the stage clock around the functions `generate` calls; the path itself is unchanged."""
-    import briefing.extract.articles as articles
-    import briefing.pipeline as pipeline
-    import briefing.render as render
-    from briefing.store import Store
-
-    pipeline._fetch = clock.wrap("fetch feeds", pipeline._fetch)
-    if not hasattr(pipeline, "summarize_on"):  # the code before the executor, for comparison
-        _instrument_before(clock, articles, pipeline)
-        _instrument_rest(clock, pipeline, render, Store)
-        return
-    import briefing.extract.executor as executor
-    import briefing.extract.workers as workers
-
-    # Downloads hand each page to extraction at once: "fetch pages" is downloading while the
-    # workers extract, "extract" the wait for the pages still being extracted after the last.
-    articles._fetch_pages = clock.wrap("fetch pages", articles._fetch_pages)
-    workers.WorkerPool.results = clock.wrap("extract", workers.WorkerPool.results)
-    workers.WorkerPool.__exit__ = clock.wrap("extract", workers.WorkerPool.__exit__)  # reaped
-    executor.DaskPool.results = clock.wrap("extract", executor.DaskPool.results)
-    articles._drop_site_boilerplate = clock.wrap("extract", articles._drop_site_boilerplate)
-    for name in ("cluster_stories", "mute_stories", "group_topics", "trim_sections"):
-        setattr(pipeline, name, clock.wrap("cluster", getattr(pipeline, name)))
-    pipeline.summarize_on = clock.wrap("summarize", pipeline.summarize_on)
-    _instrument_rest(clock, pipeline, render, Store)
-
-
-def _instrument_rest(clock: StageClock, pipeline, render, Store) -> None:  # type: ignore[no-untyped-def]  # noqa: N803
-    for name in ("render_html", "render_markdown", "render_text"):
-        setattr(render, name, clock.wrap("render HTML", getattr(render, name)))
-    pipeline.write_archive = clock.wrap("render HTML", pipeline.write_archive)
-    pipeline.number_edition = clock.wrap("render HTML", pipeline.number_edition)
-    render.render_pdf = clock.wrap("render PDF", render.render_pdf)
-    # The warm renderer (typesetter.py) is timed from the HTML sent to the PDF back.
-    render.Typesetter.render = clock.wrap("render PDF", render.Typesetter.render)
-    for name in (
-        "save_articles",
-        "articles_between",
-        "articles_since",
-        "known_ids",
-        "known_urls",
-        "recent_stories",
-        "save_stories",
-        "save_feed_results",
-        "save_feed_schedule",
-        "record_extraction",
-        "site_paragraph_counts",
-        "learn_site_paragraphs",
-        "feed_states",
-    ):
-        setattr(Store, name, clock.wrap("store", getattr(Store, name)))
-    pipeline.open_store = clock.wrap("store", pipeline.open_store)
-
-
-def _instrument_before(clock: StageClock, articles, pipeline) -> None:  # type: ignore[no-untyped-def]
-    articles._fetch_pages = clock.wrap("fetch pages", articles._fetch_pages)
-    articles.extract_pages = clock.wrap("extract", articles.extract_pages)
-    articles._drop_site_boilerplate = clock.wrap("extract", articles._drop_site_boilerplate)
-    for name in ("cluster_stories", "mute_stories", "group_topics"):
-        setattr(pipeline, name, clock.wrap("cluster", getattr(pipeline, name)))
-    pipeline.summarize_sections = clock.wrap("summarize", pipeline.summarize_sections)
+GOALS = {"cold": 0.7, "warm": 0.4}  # at most this share of the script's time, at 1,000
 
 
 class MemoryWatch:
-    """Samples the memory of this process and all its descendants.
+    """Samples the memory of a process and all its descendants.
 
     The sum of RSS (statm, cheap) ten times a second: an upper bound, as pages a forked worker
     shares with its parent count in both. PSS (smaps_rollup, which walks every mapping and costs
     milliseconds a process) once a second: shared pages counted once, the figure reported.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, root: int) -> None:
+        self.root = root
         self.peak_pss = 0
         self.peak_rss = 0
         self._stop = threading.Event()
@@ -193,7 +81,7 @@ class MemoryWatch:
             self._sample(pss=ticks % 10 == 0)
 
     def _sample(self, pss: bool) -> None:
-        tree = _tree(os.getpid())
+        tree = _tree(self.root)
         self.peak_rss = max(self.peak_rss, sum(_rss_kb(pid) for pid in tree))
         if pss:
             self.peak_pss = max(self.peak_pss, sum(_rollup(pid).get("Pss", 0) for pid in tree))
@@ -232,189 +120,222 @@ def _rollup(pid: int) -> dict[str, int]:
     return fields
 
 
-def cpu_seconds() -> float:
-    import resource
+def cpu_busy() -> float:
+    """Seconds of CPU the whole machine has spent busy since boot (all cores, /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
-
-def one_size(n: int, ports: list[int], scratch: Path, profile: Path | None) -> dict[str, object]:
-    """Cold then warm `generate` for n articles; the figures of each."""
-    clock = StageClock()
-    instrument(clock)
-    from briefing.config import parse_config
-    from briefing.pipeline import generate
-
-    feeds, hosts = plan(n)
-    data = {
-        "title": f"Benchmark edition, {n} articles",
-        "output_dir": str(scratch / "out"),
-        "database": str(scratch / "briefing.db"),
-        "fetch": {"allow_networks": ["127.0.0.0/24"]},
-        "feeds": [
-            {
-                "name": f"Outlet {k + 1}",
-                "url": f"http://127.0.0.{k % hosts + 2}:{ports[k % hosts]}/{n}/feed{k}.xml",
-                "topic": TOPICS[k % len(TOPICS)],
-            }
-            for k in range(feeds)
-        ],
+def run(command: list[str], cwd: Path) -> dict[str, object]:
+    """One process, to its end: wall, its tree's CPU and peak memory, and the others' CPU."""
+    busy = cpu_busy()
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    with MemoryWatch(child.pid) as memory:
+        out = child.stdout.read() if child.stdout else ""
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{out[-3000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    others = max(0.0, cpu_busy() - busy - cpu)
+    done = [line for line in out.splitlines() if line.startswith("Done:")]
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 2),
+        "peak_pss_mb": round(memory.peak_pss / 1024, 1),
+        "peak_rss_sum_mb": round(memory.peak_rss / 1024, 1),
+        "others_cores": round(others / wall, 2),  # cores' worth of CPU others used meanwhile
+        "summary": done[-1] if done else "",
     }
-    config = parse_config(data, scratch / "feeds.toml")
-    runs: dict[str, object] = {"n": n, "feeds": feeds, "hosts": hosts}
-    for label in ("cold", "warm"):
-        clock.reset()
-        cpu = cpu_seconds()
-        profiler = _profiler(profile if label == "cold" else None)
-        with MemoryWatch() as memory:
-            started = time.perf_counter()
-            result = generate(config, as_of=AS_OF)
-            wall = time.perf_counter() - started
-        _save_profile(profiler, profile, n)
-        stages, stage_cpu = dict(clock.wall), dict(clock.cpu)
-        stages["other"] = max(0.0, wall - sum(stages.values()))
-        stage_cpu["other"] = max(0.0, cpu_seconds() - cpu - sum(stage_cpu.values()))
-        stats = result.briefing.stats
-        pdf = next(p for p in result.outputs if p.suffix == ".pdf")
-        runs[label] = {
-            "wall_s": round(wall, 3),
-            "cpu_s": round(cpu_seconds() - cpu, 3),
-            "stages_s": {k: round(v, 3) for k, v in stages.items()},
-            "stages_cpu_s": {k: round(v, 3) for k, v in stage_cpu.items()},
-            "peak_pss_mb": round(memory.peak_pss / 1024, 1),
-            "peak_rss_sum_mb": round(memory.peak_rss / 1024, 1),
-            "articles": stats.articles,
-            "articles_new": stats.articles_new,
-            "fallbacks": stats.fallbacks,
-            "failed": stats.articles_failed + stats.feeds_failed,
-            "feeds_unchanged": stats.feeds_unchanged,
-            "stories": stats.stories,
-            "pdf_pages": _pages(pdf),
-            "pdf_kb": round(pdf.stat().st_size / 1024),
-            "articles_per_s": round(stats.articles / wall, 1),
-            "ms_per_article": round(1000 * wall / max(1, stats.articles), 2),
-        }
-    return runs
 
 
-def _profiler(profile: Path | None):  # type: ignore[no-untyped-def]
-    if profile is None:
-        return None
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=0.005)
-    profiler.start()
-    return profiler
-
-
-def _save_profile(profiler, profile: Path | None, n: int) -> None:  # type: ignore[no-untyped-def]
-    if profiler is None or profile is None:
-        return
-    profiler.stop()
-    profile.mkdir(parents=True, exist_ok=True)
-    (profile / f"cold-{n}.txt").write_text(profiler.output_text(unicode=False, show_all=False))
-    (profile / f"cold-{n}.html").write_text(profiler.output_html())
-
-
-def _pages(pdf: Path) -> int:
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        return 0
-    return len(PdfReader(pdf).pages)
+def setup(scratch: Path, n: int, feeds: int, ports: list[int]) -> tuple[Path, Path]:
+    """The two contenders' folders: briefing's feeds.toml, the script's list of feed URLs."""
+    _, per_feed, hosts = plan(n, feeds)
+    urls = [
+        f"http://127.0.0.{k % hosts + 2}:{ports[k % hosts]}/{edition_path(n, feeds)}/feed{k}.xml"
+        for k in range(feeds)
+    ]
+    ours, script = scratch / "briefing", scratch / "script"
+    ours.mkdir(parents=True)
+    script.mkdir(parents=True)
+    lines = [
+        f'title = "Benchmark edition, {n} articles"',
+        "[defaults]",
+        f"max_articles = {per_feed}",  # every entry, as the script reads them all
+        "[fetch]",
+        'allow_networks = ["127.0.0.0/24"]',
+    ]
+    for k, url in enumerate(urls):
+        lines += ["[[feeds]]", f'name = "Outlet {k + 1}"', f'url = "{url}"']
+        lines.append(f'topic = "{TOPICS[k % len(TOPICS)]}"')
+    (ours / "feeds.toml").write_text("\n".join(lines) + "\n")
+    (script / "feeds.txt").write_text("\n".join(urls) + "\n")
+    return ours, script
 
 
-# --- the driver --------------------------------------------------------------------------------
+def commands(ours: Path, script: Path) -> dict[str, list[str]]:
+    return {
+        "briefing": [sys.executable, "-m", "briefing", "generate", "--config", "feeds.toml"],
+        "script": [sys.executable, str(HERE / "user_script.py"), "feeds.txt", str(script)],
+    }
 
 
-def table(results: list[dict[str, object]], stages_key: str = "stages_s") -> str:
-    """The figures as a Markdown table: wall seconds per stage, or CPU seconds per stage."""
-    head = ["N", "run", *STAGES, "total", "cpu", "peak MB", "art/s", "ms/art", "stories", "pages"]
-    rows = [head, ["---"] * len(head)]
-    for r in results:
-        for label in ("cold", "warm"):
-            run = r[label]
-            assert isinstance(run, dict)
-            stages = run[stages_key]
-            rows.append(
-                [
-                    f"{r['n']:,}",
-                    label,
-                    *(f"{stages[s]:.2f}" for s in STAGES),
-                    f"**{run['wall_s']:.2f}**",
-                    f"{run['cpu_s']:.1f}",
-                    f"{run['peak_pss_mb']:.0f}",
-                    f"{run['articles_per_s']:.0f}",
-                    f"{run['ms_per_article']:.1f}",
-                    str(run["stories"]),
-                    str(run["pdf_pages"]),
-                ]
-            )
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+def one_round(n: int, feeds: int, ports: list[int], order: list[str]) -> dict[str, object]:
+    """Cold then warm, each contender in `order` (briefing, the script or both) in turn."""
+    with tempfile.TemporaryDirectory(prefix="briefing-race-") as scratch:
+        ours, script = setup(Path(scratch), n, feeds, ports)
+        cwd = {"briefing": ours, "script": script}
+        command = commands(ours, script)
+        figures: dict[str, object] = {"first": order[0]}
+        for who in order:
+            figures[f"{who}_cold"] = run(command[who], cwd[who])
+        written = _written(ours)
+        for who in order:
+            figures[f"{who}_warm"] = run(command[who], cwd[who])
+        # The PDF left as it was: the warm run did not render the edition again.
+        figures["warm_rendered_again"] = _written(ours) != written
+        return figures
+
+
+def _written(folder: Path) -> dict[str, int]:
+    """When each of the edition's files was last written."""
+    return {p.name: p.stat().st_mtime_ns for p in (folder / "output").glob("briefing-*")}
+
+
+def profile(n: int, feeds: int, ports: list[int], folder: Path) -> None:
+    """One cold run of `briefing generate` under pyinstrument, its report in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="briefing-profile-") as scratch:
+        ours, _ = setup(Path(scratch), n, feeds, ports)
+        report = folder / f"cold-{n}.txt"
+        command = [sys.executable, "-m", "pyinstrument", "-i", "0.005", "-o", str(report)]
+        run([*command, "-m", "briefing", "generate", "--config", "feeds.toml"], ours)
+
+
+def summary(n: int, feeds: int, rounds: list[dict[str, object]]) -> dict[str, object]:
+    """Medians over the rounds, the ratios of medians, and each round's own ratios."""
+    median: dict[str, float] = {}
+    for key in ("briefing_cold", "script_cold", "briefing_warm", "script_warm"):
+        if key in rounds[0]:
+            median[key] = round(statistics.median(r[key]["wall_s"] for r in rounds), 3)  # type: ignore[index]
+    raced = "script_cold" in median
+    ratio = {p: round(median[f"briefing_{p}"] / median[f"script_{p}"], 3) for p in GOALS if raced}
+    paired = {
+        p: [round(r[f"briefing_{p}"]["wall_s"] / r[f"script_{p}"]["wall_s"], 3) for r in rounds]  # type: ignore[index]
+        for p in GOALS
+        if raced
+    }
+    peak = max(r["briefing_cold"]["peak_pss_mb"] for r in rounds)  # type: ignore[index]
+    others = [r[k]["others_cores"] for r in rounds for k in r if isinstance(r[k], dict)]  # type: ignore[index]
+    return {
+        "n": n,
+        "feeds": feeds,
+        "hosts": plan(n, feeds)[2],
+        "median_wall_s": median,
+        "ratio": ratio,
+        "ratio_by_round": paired,
+        "briefing_cold_ms_per_article": round(1000 * median["briefing_cold"] / n, 2),
+        "briefing_cold_peak_pss_mb": peak,
+        "others_cores_median": round(statistics.median(others), 2),
+        "rounds": rounds,
+    }
+
+
+def report(size: dict[str, object]) -> str:
+    m, r = size["median_wall_s"], size["ratio"]
+    assert isinstance(m, dict) and isinstance(r, dict)
+    race = ""
+    if r:
+        race = (
+            f"; the script cold {m['script_cold']:.1f} s, warm {m['script_warm']:.2f} s; ratios "
+            f"cold {r['cold']:.2f} (goal {GOALS['cold']}), warm {r['warm']:.2f} (goal "
+            f"{GOALS['warm']})"
+        )
+    return (
+        f"N={size['n']:,} ({size['feeds']} feeds, {size['hosts']} hosts), medians of "
+        f"{len(size['rounds'])}: briefing cold {m['briefing_cold']:.1f} s, warm "  # type: ignore[arg-type]
+        f"{m['briefing_warm']:.2f} s{race}; briefing cold "
+        f"{size['briefing_cold_ms_per_article']} ms/article, peak "
+        f"{size['briefing_cold_peak_pss_mb']:.0f} MB; others used "
+        f"{size['others_cores_median']} cores meanwhile (median)"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100,1000,5000", help="article counts, e.g. 100,1000")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds each answer waits")
-    parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--profile", type=Path, help="pyinstrument the cold runs into this folder")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--ports", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="1000:20:3,5000:200:1", help="articles:feeds:rounds")
+    parser.add_argument("--latency", type=float, default=0.02, help="seconds each answer waits")
+    parser.add_argument("--json", type=Path, default=RESULTS, help="write the figures here")
+    parser.add_argument("--profile", type=Path, help="pyinstrument one cold run into this folder")
+    parser.add_argument("--alone", action="store_true", help="briefing only, without the script")
     args = parser.parse_args()
     if not PAGES.is_dir():
         print(f"skipped: {PAGES} is not available")
         return 0
-    if args.child:
-        with tempfile.TemporaryDirectory(prefix="briefing-bench-") as scratch:
-            runs = one_size(args.child, json.loads(args.ports), Path(scratch), args.profile)
-        print(json.dumps(runs))
-        return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = [tuple(int(x) for x in s.split(":")) for s in args.sizes.split(",") if s.strip()]
     queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
     stop = multiprocessing.Event()
-    servers = multiprocessing.Process(target=run_hosts, args=(args.latency, queue, stop))
+    anchor = datetime.now(UTC)
+    servers = multiprocessing.Process(target=run_hosts, args=(args.latency, queue, stop, anchor))
     servers.start()
     results = []
+    load_before = os.getloadavg()
     try:
         ports = queue.get(timeout=60)
         print(
-            f"{len(list(PAGES.glob('*.html.gz')))} real pages, {PER_FEED} entries a feed, up to "
-            f"{MAX_HOSTS} hosts, {args.latency * 1000:.0f} ms latency, {os.cpu_count()} cores",
+            f"{len(list(PAGES.glob('*.html.gz')))} real pages, up to {MAX_HOSTS} hosts, "
+            f"{args.latency * 1000:.0f} ms latency, {os.cpu_count()} cores, load average "
+            f"{load_before[0]:.2f}",
             flush=True,
         )
-        for n in sizes:
-            results.append(run_child(n, ports, args.profile))
-            cold, warm = results[-1]["cold"], results[-1]["warm"]
-            print(
-                f"N={n:,}: cold {cold['wall_s']:.1f} s ({cold['stories']} stories, "
-                f"{cold['pdf_pages']} pages, {cold['failed']} failed, peak "
-                f"{cold['peak_pss_mb']:.0f} MB), warm {warm['wall_s']:.2f} s",
-                flush=True,
-            )
+        for n, feeds, count in sizes:
+            rounds = []
+            for k in range(count):
+                order = ["briefing", "script"][:: 1 if k % 2 == 0 else -1]
+                rounds.append(one_round(n, feeds, ports, ["briefing"] if args.alone else order))
+                print(f"  N={n:,} round {k + 1}: {_brief(rounds[-1])}", flush=True)
+            results.append(summary(n, feeds, rounds))
+            print(report(results[-1]), flush=True)
+            if args.profile:
+                profile(n, feeds, ports, args.profile)
     finally:
         stop.set()
         servers.join(timeout=10)
-    print("Wall seconds per stage:")
-    print(table(results))
-    print("\nCPU seconds per stage (this process and its children):")
-    print(table(results, "stages_cpu_s"))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"latency_s": args.latency, "runs": results}, indent=1))
+    figures = {
+        "latency_s": args.latency,
+        "cores": os.cpu_count(),
+        "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "goals": GOALS,
+        "sizes": results,
+    }
+    save(args.json, figures)
     return 0
 
 
-def run_child(n: int, ports: list[int], profile: Path | None) -> dict[str, object]:
-    command = [sys.executable, __file__, "--child", str(n), "--ports", json.dumps(ports)]
-    if profile is not None:
-        command += ["--profile", str(profile)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"the run at N={n} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def save(path: Path, figures: dict[str, object]) -> None:
+    """Write the figures; sizes measured by an earlier run and not by this one are kept."""
+    sizes = figures["sizes"]
+    assert isinstance(sizes, list)
+    if path.exists():
+        measured = {size["n"] for size in sizes}
+        earlier = json.loads(path.read_text()).get("sizes", [])
+        sizes += [size for size in earlier if size["n"] not in measured]
+        sizes.sort(key=lambda size: size["n"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+def _brief(figures: dict[str, object]) -> str:
+    walls = {k: v["wall_s"] for k, v in figures.items() if isinstance(v, dict)}
+    return ", ".join(f"{k} {v:.2f} s" for k, v in walls.items()) + (
+        "" if not figures["warm_rendered_again"] else " (briefing's warm run rendered again)"
+    )
 
 
 if __name__ == "__main__":

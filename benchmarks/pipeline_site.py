@@ -1,7 +1,10 @@
 """The site `benchmarks/pipeline.py` reads: real pages under many URLs, on up to 50 loopback hosts.
 
-Feed K of the N-article edition is `/N/feedK.xml` on host 127.0.0.(K mod hosts + 2); its entries
-link to `/N/K/J-P.html`, real page P served with its <title> rewritten to the entry's headline.
+The N articles of an edition are spread over F feeds (`plan`). Feed K is `/NxF/feedK.xml` on
+host 127.0.0.(K mod hosts + 2); its entries link to `/NxF/K/J-P.html`, real page P served with its
+<title> rewritten to the entry's headline. Entries are dated in the 20 hours before the site's
+anchor: a fixed moment, or the time the servers started, so that runs with the clock's time (as
+a user runs `briefing generate`) find every article inside their window.
 """
 
 from __future__ import annotations
@@ -27,10 +30,16 @@ MAX_HOSTS = 50
 _TITLE = re.compile(rb"(?is)<title[^>]*>.*?</title>")
 
 
-def plan(n: int) -> tuple[int, int]:
-    """Feeds and hosts for n articles: 25 entries a feed, the feeds spread over up to 50 hosts."""
-    feeds = math.ceil(n / PER_FEED)
-    return feeds, min(feeds, MAX_HOSTS)
+def plan(n: int, feeds: int = 0) -> tuple[int, int, int]:
+    """Feeds, entries a feed and hosts for n articles: by default 25 entries a feed; the feeds
+    spread over up to 50 hosts."""
+    feeds = feeds or math.ceil(n / PER_FEED)
+    return feeds, math.ceil(n / feeds), min(feeds, MAX_HOSTS)
+
+
+def edition_path(n: int, feeds: int) -> str:
+    """The folder of the site that serves n articles in `feeds` feeds."""
+    return f"{n}x{feeds}"
 
 
 def page_of(host: int, local: int, pages: int) -> int:
@@ -45,11 +54,12 @@ def title_of(n: int, feed: int, item: int) -> str:
 class Host(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, number: int, latency: float, pages: list[bytes]) -> None:
+    def __init__(self, number: int, latency: float, pages: list[bytes], anchor: datetime) -> None:
         super().__init__((f"127.0.0.{number + 2}", 0), Handler)
         self.number = number
         self.latency = latency
         self.pages = pages
+        self.anchor = anchor
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -60,11 +70,13 @@ class Handler(BaseHTTPRequestHandler):
         time.sleep(self.server.latency)
         parts = self.path.strip("/").split("/")
         try:
-            if parts[-1].startswith("feed"):  # /N/feedK.xml
-                n, feed = int(parts[0]), int(parts[1].removeprefix("feed").removesuffix(".xml"))
-                self._send(feed_body(n, feed, self.headers["Host"]), "application/rss+xml")
-            elif len(parts) == 3 and parts[2].endswith(".html"):  # /N/K/J-P.html
-                n, feed = int(parts[0]), int(parts[1])
+            n, feeds = (int(x) for x in parts[0].split("x"))
+            if parts[-1].startswith("feed"):  # /NxF/feedK.xml
+                feed = int(parts[1].removeprefix("feed").removesuffix(".xml"))
+                body = feed_body(n, feeds, feed, self.headers["Host"], self.server.anchor)
+                self._send(body, "application/rss+xml")
+            elif len(parts) == 3 and parts[2].endswith(".html"):  # /NxF/K/J-P.html
+                feed = int(parts[1])
                 item, page = (int(x) for x in parts[2].removesuffix(".html").split("-"))
                 title = f"<title>{title_of(n, feed, item)}</title>".encode()
                 body = _TITLE.sub(lambda _: title, self.server.pages[page], count=1)
@@ -100,19 +112,19 @@ def answer(handler: BaseHTTPRequestHandler, status: int, body: bytes, kind: str,
         handler.wfile.write(body)
 
 
-def feed_body(n: int, feed: int, host_header: str) -> bytes:
-    """Feed `feed` of the n-article edition: its 25 entries, newest first, each its own page."""
-    _, hosts = plan(n)
+def feed_body(n: int, feeds: int, feed: int, host_header: str, anchor: datetime = AS_OF) -> bytes:
+    """Feed `feed` of the n-article edition: its entries, newest first, each its own page."""
+    _, per_feed, hosts = plan(n, feeds)
     host = feed % hosts
-    base = f"http://{host_header}/{n}/{feed}"
-    first = feed * PER_FEED
-    count = min(PER_FEED, n - first)
+    base = f"http://{host_header}/{edition_path(n, feeds)}/{feed}"
+    first = feed * per_feed
+    count = min(per_feed, n - first)
     span = timedelta(hours=20) / n  # every article inside the 24-hour window
     pages = len(list(PAGES.glob("*.html.gz")))
     items = []
     for item in range(count):
-        local = (feed // hosts) * PER_FEED + item
-        when = AS_OF - span * (first + item + 1)
+        local = (feed // hosts) * per_feed + item
+        when = anchor - span * (first + item + 1)
         items.append(
             f"<item><title>{title_of(n, feed, item)}</title>"
             f"<link>{base}/{item}-{page_of(host, local, pages)}.html</link>"
@@ -127,9 +139,15 @@ def feed_body(n: int, feed: int, host_header: str) -> bytes:
     ).encode()
 
 
-def run_hosts(latency: float, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]
+def run_hosts(
+    latency: float,
+    ports: multiprocessing.Queue,  # type: ignore[type-arg]
+    stop: multiprocessing.Event,  # type: ignore[valid-type]
+    anchor: datetime = AS_OF,
+) -> None:
+    """Serve the site on 50 loopback hosts until `stop`; their ports are put on `ports`."""
     pages = [gzip.decompress(p.read_bytes()) for p in sorted(PAGES.glob("*.html.gz"))]
-    hosts = [Host(h, latency, pages) for h in range(MAX_HOSTS)]
+    hosts = [Host(h, latency, pages, anchor) for h in range(MAX_HOSTS)]
     for host in hosts:
         threading.Thread(target=host.serve_forever, daemon=True).start()
     ports.put([h.server_address[1] for h in hosts])

@@ -46,19 +46,40 @@ def summarize_on(
     return tuple(by_title[s.title] for s in sections)
 
 
+def summarize_each(spec: str, budgets: Sequence[tuple[Story, int]]) -> tuple[Story, ...]:
+    """Each story summarized within its own word budget, shared as `summarize_on` shares them."""
+    processes = cpu_count()
+    if len(budgets) < SHARED_SUMMARIES or processes < 2:
+        return tuple(summarize_story(story, words) for story, words in budgets)
+    if spec == LOCAL:
+        return _pooled(budgets, processes)
+    with dask_client(spec) as client:
+        futures = [client.submit(summarize_story, s, w, pure=False) for s, w in budgets]
+        return tuple(client.gather(futures))
+
+
 def _summarized_here(
     sections: Sequence[Section], words: int, lead_words: int, processes: int
 ) -> tuple[Section, ...]:
-    """Every story summarized in the worker pool, the largest stories first.
-
-    A story whose job fails, dies or runs out of time is summarized here instead: it is never
-    lost, and its summary is the one this process would have made.
-    """
+    """Every story summarized in the worker pool, each section's first within `lead_words`."""
     budgets = [
         (story, lead_words if rank == 0 else words)
         for section in sections
         for rank, story in enumerate(section.stories)
     ]
+    stories = iter(_pooled(budgets, processes))
+    return tuple(
+        replace(section, stories=tuple(next(stories) for _ in section.stories))
+        for section in sections
+    )
+
+
+def _pooled(budgets: Sequence[tuple[Story, int]], processes: int) -> tuple[Story, ...]:
+    """Every story summarized in the worker pool, the largest stories first.
+
+    A story whose job fails, dies or runs out of time is summarized here instead: it is never
+    lost, and its summary is the one this process would have made.
+    """
     jobs = [_SummaryJob(str(n), story, budget) for n, (story, budget) in enumerate(budgets)]
     load_dictionary()  # once here, before the workers are forked, shared by them all
     with summary_workers(processes) as pool:
@@ -67,11 +88,7 @@ def _summarized_here(
         for job in sorted(jobs, key=lambda j: -len(j.story.articles)):
             pool.submit(job)
         done = pool.results()
-    stories = iter(_summary(job, done[job.key]) for job in jobs)
-    return tuple(
-        replace(section, stories=tuple(next(stories) for _ in section.stories))
-        for section in sections
-    )
+    return tuple(_summary(job, done[job.key]) for job in jobs)
 
 
 def summary_workers(processes: int) -> WorkerPool[_SummaryJob, Story]:

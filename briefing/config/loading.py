@@ -219,6 +219,13 @@ def _check_schedule(top: Mapping[str, Any], path: Path) -> None:
         )
 
 
+# The bundled templates, which a user's template_dir overrides one file at a time. An installed
+# wheel carries them inside the package (pyproject.toml maps them there); a checkout keeps them at
+# the top of the repository, beside the package.
+_PACKAGED = Path(__file__).resolve().parent.parent / "templates"
+BUNDLED_TEMPLATES = _PACKAGED if _PACKAGED.is_dir() else _PACKAGED.parent.parent / "templates"
+
+
 def _template_dir(value: str, path: Path) -> Path | None:
     """The user's template folder, resolved against the config file; it must exist."""
     if not value:

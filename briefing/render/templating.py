@@ -29,6 +29,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from ..config.loading import BUNDLED_TEMPLATES
 from ..errors import RenderError
 from ..models import Briefing
 from .filters import (
@@ -51,10 +52,7 @@ from .filters import (
 )
 from .fit import fit_briefing, shown_url
 
-# An installed wheel carries the templates inside the package (pyproject.toml maps them there);
-# a checkout keeps them at the top of the repository, beside the package.
-_PACKAGED = Path(__file__).resolve().parent.parent / "templates"
-TEMPLATE_DIR = _PACKAGED if _PACKAGED.is_dir() else _PACKAGED.parent.parent / "templates"
+TEMPLATE_DIR = BUNDLED_TEMPLATES  # declared with the template_dir setting that overrides it
 
 # C0 controls (bar tab and newline) and DEL break lxml and the PDF text layer (RELIABILITY 29).
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

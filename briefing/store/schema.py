@@ -105,6 +105,12 @@ CREATE TABLE IF NOT EXISTS rendered_editions (
     outputs TEXT NOT NULL,
     saved_at TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS kept_summaries (
+    key TEXT PRIMARY KEY,
+    summary TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    used_at TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 # Columns added after a table was first created: (table, column, declaration). Each is added
