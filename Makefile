@@ -25,15 +25,18 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m pip install --quiet -e '.[bench]'
 	$(VENV)/bin/python benchmarks/extraction.py
 	$(VENV)/bin/python benchmarks/clustering.py
+	$(VENV)/bin/python benchmarks/clustering_cv.py
 	$(VENV)/bin/python benchmarks/continuity.py
 	$(VENV)/bin/python benchmarks/one_outlet.py
+	$(VENV)/bin/python benchmarks/real_day.py
 	$(VENV)/bin/python benchmarks/clustering_scale.py
 	$(VENV)/bin/python benchmarks/summaries.py
 	$(VENV)/bin/python benchmarks/fetch.py
 	$(VENV)/bin/python benchmarks/scheduler_simulation.py
 	$(VENV)/bin/python benchmarks/render.py
 	$(VENV)/bin/python benchmarks/hostile.py
-	$(VENV)/bin/python benchmarks/pipeline.py --json output/bench-pipeline.json
+	$(VENV)/bin/python benchmarks/appeals.py
+	$(VENV)/bin/python benchmarks/pipeline.py  # writes benchmarks/results/pipeline.json
 
 $(STAMP): pyproject.toml
 	@sh scripts/system-deps.sh

@@ -6,7 +6,8 @@ The pictures are the demo edition, made now: its PDF's first page (pdftoppm, fro
 and its HTML at phone and desktop width (headless Chromium). Each is recorded in
 docs/pictures.json with its digest and what it shows, so a test can tell a picture this script
 made from one left over. The settings reference in docs/configuration.md is written from the
-declared settings table.
+declared settings table, and every figure marked in a page from the benchmarks' results
+(`benchmarks/results/*.json`, see figures.py); `--figures` writes only those.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from figures import rewrite
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -44,6 +47,9 @@ PICTURES = {
 
 def main() -> int:
     """Make the demo, its pictures and the settings table; say what is missing to make them."""
+    if sys.argv[1:] == ["--figures"]:
+        write_figures()
+        return 0
     missing = [tool for tool in ("pdftoppm", "chromium") if shutil.which(tool) is None]
     if missing:
         print(
@@ -53,6 +59,7 @@ def main() -> int:
         )
         return 1
     write_settings()
+    write_figures()
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "demo"
         briefing = Path(sys.executable).parent / "briefing"
@@ -119,6 +126,14 @@ def write_settings() -> None:
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
     page.write_text(f"{head}{START}\n{settings_reference()}\n{END}{tail}", encoding="utf-8")
+
+
+def write_figures() -> None:
+    """Every figure of the README and docs/ written again from benchmarks/results/ (figures.py)."""
+    for page in (ROOT / "README.md", *sorted(DOCS.glob("*.md"))):
+        text = page.read_text(encoding="utf-8")
+        if (new := rewrite(text)) != text:
+            page.write_text(new, encoding="utf-8")
 
 
 def digest(path: Path) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from briefing.config.settings import DEFAULTS, FEED, SETTINGS, settings_reference
 
+from .figures_of import figures
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -52,3 +54,11 @@ def test_every_page_the_readme_links_exists() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\((docs/[^)#]+)\)", readme):
         assert (ROOT / target).is_file(), target
+
+
+def test_every_figure_in_the_docs_is_the_benchmarks_own() -> None:
+    # A figure is written between markers naming its benchmark result; `make docs` writes it.
+    found = [(page.name, *f) for page in PAGES for f in figures(page.read_text(encoding="utf-8"))]
+    assert len(found) >= 20, "the docs' figures are not taken from the benchmarks' results"
+    wrong = [(page, where, shown, real) for page, where, shown, real in found if shown != real]
+    assert not wrong, f"figures that differ from benchmarks/results (run make docs): {wrong}"
