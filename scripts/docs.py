@@ -42,7 +42,23 @@ PICTURES = {
     "demo-page-1.png": "the first page of the demo edition's PDF",
     "edition-phone.png": "the demo edition's HTML on a phone (390 pixels wide)",
     "edition-desktop.png": "the demo edition's HTML on a desktop screen (1280 pixels wide)",
+    "real-feed-page-1.png": "the first page of an edition made from a real feed: the Guardian's "
+    "US front page feed of 31 January 2018 (55 items, the feed's own text)",
 }
+REAL_FEED = ROOT / "tests" / "fixtures" / "feeds" / "guardian.rss"
+REAL_CONFIG = """\
+title = "The Guardian, 31 January 2018"
+window_hours = 48
+formats = ["pdf"]
+
+[defaults]
+full_text = false  # the feed's own text: its pages are not served here
+
+[[feeds]]
+name = "The Guardian"
+url = "{url}/guardian.rss"
+allow_networks = ["127.0.0.0/8"]  # served from this machine for the picture
+"""
 
 
 def main() -> int:
@@ -69,6 +85,9 @@ def main() -> int:
         page_png(pdf, 1, DOCS / "demo-page-1.png")
         screenshot(html, 390, 1600, DOCS / "edition-phone.png", Path(scratch))
         screenshot(html, 1280, 1400, DOCS / "edition-desktop.png", Path(scratch))
+        page_png(
+            real_feed_edition(Path(scratch) / "real", briefing), 1, DOCS / "real-feed-page-1.png"
+        )
     record = {
         name: {"shows": shows, "sha256": digest(DOCS / name)} for name, shows in PICTURES.items()
     }
@@ -126,6 +145,23 @@ def write_settings() -> None:
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
     page.write_text(f"{head}{START}\n{settings_reference()}\n{END}{tail}", encoding="utf-8")
+
+
+def real_feed_edition(folder: Path, briefing: Path) -> Path:
+    """The PDF of an edition made from a real feed served on 127.0.0.1, read as a user's run."""
+    sys.path.insert(0, str(ROOT))
+    from briefing.demo.server import serve
+
+    folder.mkdir()
+    shutil.copy(REAL_FEED, folder / REAL_FEED.name)
+    with serve(folder) as server:
+        config = folder / "feeds.toml"
+        config.write_text(REAL_CONFIG.format(url=server.base_url), encoding="utf-8")
+        out = folder / "output"
+        run = [str(briefing), "generate", "--config", str(config), "--output", str(out)]
+        subprocess.run([*run, "--as-of", "2018-01-31T21:00"], check=True)
+    (pdf,) = out.glob("briefing-*.pdf")
+    return pdf
 
 
 def write_figures() -> None:
