@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from ..config import TopicsConfig
 from ..models import Article, Filtered, Section, Story
-from ..stories.desks import DeskModel, desk_name, load_model, shared_desk, story_desk
+from ..stories.desks import DeskModel, desk_name, load_model, shared_desk
 from ..stories.subjects import shared_subject
 
 LEAD_WORDS = 40
@@ -34,10 +34,6 @@ COPY_JACCARD = 0.5
 MIN_COPY_WORDS = 30  # shorter texts are too short to call copies
 BOOST_OUTLETS = 2  # a boosted story ranks as if two more outlets had reported it
 NO_RULES = TopicsConfig()
-# Regrouping an unnamed topic's stories by their confident desk was tried on the real day's
-# feeds: with an earlier model it put Trump's State of the Union beside Kenya and Catalonia under
-# "World"; with this one it moves 4 of 344 stories. Little gain for a name that can mislead: off.
-REGROUP = False
 
 
 def group_topics(
@@ -78,28 +74,20 @@ def auto_places(stories: Sequence[Story], model: DeskModel | None = None) -> dic
     stays in its feeds' plain section.
 
     An automatic topic whose stories the desk model puts in one desk, each with confidence, is
-    named after it; else after the one subject all its stories name. A story of a topic left
-    unnamed joins the desk it is confidently in when another such story shares it: the model
-    read the story, the topic's clustering only its overlap with its neighbours."""
+    named after it; else after the one subject all its stories name. A story of an unnamed topic
+    is not moved to the desk it alone is sure of: on the real day's feeds that moved 4 of 344
+    stories, and with an earlier model put the State of the Union beside Kenya under "World"."""
     model = model or load_model()
     language = _language(stories)
     by_topic: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
         by_topic[story.auto_topic].append(story)
     places: dict[str, str] = {}
-    loose: dict[str, list[Story]] = defaultdict(list)
     for members in by_topic.values():
         desk = shared_desk([s.articles for s in members], model) if len(members) > 1 else ""
         name = desk_name(desk, language) if desk else shared_subject(members)
         for story in members if name else ():
             places[story.id] = name
-        for story in () if name or not REGROUP else members:
-            found, sure = story_desk(story.articles, model)
-            if sure >= model.sure:
-                loose[found].append(story)
-    for desk, members in loose.items():
-        for story in members if len(members) > 1 else ():
-            places[story.id] = desk_name(desk, language)
     return places
 
 
