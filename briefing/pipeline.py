@@ -26,6 +26,7 @@ from .config import Config
 from .config.loading import BUNDLED_TEMPLATES
 from .extract import Limits, extract_articles
 from .extract.dated import dated_when_read
+from .extract.executor import EXECUTOR_STAGE
 from .faults import checkpoint
 from .fetch.feeds import (
     feed_failures,
@@ -91,6 +92,11 @@ class RunResult:
     archive: tuple[Path, ...] = ()  # the folder's index.html, Atom feed and manifest
     pdf_error: str = ""  # why the PDF asked for is missing (the other formats are written)
     reused: bool = False  # nothing the edition holds changed: its files were left as they were
+
+    @property
+    def lost_on_cluster(self) -> Failure | None:
+        """The failure that says the executor lost too many pages, if it did (exit 9)."""
+        return next((f for f in self.briefing.failures if f.stage == EXECUTOR_STAGE), None)
 
     def summary_line(self) -> str:
         """The one line a run ends with: feeds, articles, stories, failures, time, output."""

@@ -14,7 +14,6 @@ from rich.markup import escape
 from .. import __version__
 from ..config import SETTINGS, Config, load_config
 from ..errors import ExecutorError, RenderError
-from ..extract.executor import EXECUTOR_STAGE
 from ..pipeline import RunResult, generate
 from ..runtime.lock import instance_lock
 from .common import (
@@ -166,7 +165,7 @@ def _generate_and_send(config: Config, moment: datetime | None, output_dir: Path
 
 def _require_executor(result: RunResult) -> None:
     """A run whose executor failed for too many pages fails (exit 9), its edition written."""
-    lost = next((f for f in result.briefing.failures if f.stage == EXECUTOR_STAGE), None)
+    lost = result.lost_on_cluster
     if lost is not None:
         raise ExecutorError(f"{lost.url}: {lost.reason}")
 

@@ -277,7 +277,8 @@ class ChildRun:
         if stopped:
             raise RunTimeoutError(f"the run passed its deadline of {deadline / 60:g} min")
         if outcome[0] != "ok":
-            raise BriefingError(f"the run failed (exit {code}): {outcome[1]}")
+            how = f" (exit {code})" if code else ""  # a run that said why ended normally
+            raise BriefingError(f"the run failed{how}: {outcome[1]}")
 
     def stop(self) -> None:
         """Ask the running child to stop (SIGTERM), then kill it if it does not."""
@@ -318,6 +319,11 @@ def _child(config: Config, as_of: datetime, answer: Any, parent: int) -> None:
             for d in result.deliveries
             if d.status != "sent"
         )
+        # As `generate` exits 9: the edition is written and sent, and the run is logged as failed.
+        lost = result.run.lost_on_cluster
+        if lost is not None:
+            said = f"ExecutorError: {lost.url}: {lost.reason}"
+            problems = f"{said}; {problems}" if problems else said
         answer.send(("error", problems) if problems else ("ok", result.run.summary_line()))
     except BaseException as exc:
         answer.send(("error", f"{type(exc).__name__}: {exc}"))

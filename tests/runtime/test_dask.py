@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 
 from briefing.config import parse_config
+from briefing.deliver.schedule import Scheduler
 from briefing.demo import AS_OF, SITE, demo_config
 from briefing.demo.server import serve
 from briefing.extract import executor
 from briefing.models import Briefing
 from briefing.pipeline import RunResult, generate
+from briefing.store import open_store
 
 from ..conftest import need
 from .dask_cluster import PAGES, dask_cluster, distributed, farm_toml, news_farm
@@ -136,6 +138,16 @@ def test_workers_that_cannot_read_any_page_fail_the_run(tmp_path: Path) -> None:
             text=True,
             timeout=120,
         )
+        # The scheduler's run (a child process, as `briefing schedule` makes it) is logged as
+        # failed with the same cause, not as "ran": a scheduled edition degrades no more quietly.
+        (tmp_path / "scheduled").mkdir()
+        scheduled = parse_config(
+            tomllib.loads(farm_toml(sites, tmp_path / "scheduled", f"dask://{address}")),
+            tmp_path / "scheduled" / "feeds.toml",
+        )
+        Scheduler(scheduled, clock=lambda: FARM_AS_OF).run_now()
+        with open_store(scheduled.database) as store:
+            log = [(event, reason) for _, _, event, reason in store.run_log()]
     assert run.returncode == 9, run.stdout + run.stderr
     last = run.stderr.strip().splitlines()[-1]  # one line: the cluster, the share, the cause
     assert last == (
@@ -144,3 +156,6 @@ def test_workers_that_cannot_read_any_page_fail_the_run(tmp_path: Path) -> None:
     )
     edition = (tmp_path / "out" / "briefing-2026-11-23.html").read_text()
     assert "4 of 4 pages could not be read on the cluster" in edition  # What could not be read
+    assert log[0][0] == "started" and log[-1][0] == "failed", log
+    cause = f"ExecutorError: dask://{address}: 4 of 4 pages could not be read on the cluster"
+    assert log[-1][1].startswith(f"BriefingError: the run failed: {cause}"), log
