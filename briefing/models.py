@@ -165,6 +165,10 @@ class RunStats:
     llm_summaries: int = 0  # stories summarised by the [llm] endpoint
     llm_fallbacks: int = 0  # stories whose LLM summary failed, so the extractive one was kept
     left_out_of_pdf: int = 0  # stories the PDF left out: typesetting them failed (in the HTML)
+    # Items the feeds gave that were dated before the window, and the newest of them: a feed
+    # whose items are all older made an empty edition, and the reader is told why.
+    items_before_window: int = 0
+    newest_before_window: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,16 +112,22 @@ class RunResult:
             summaries = _plural(s.llm_summaries, "LLM summary", "LLM summaries")
             llm = f" ({summaries}, {s.llm_fallbacks} kept extractive)"
         pdf = f" ({s.left_out_of_pdf} left out of the PDF)" if s.left_out_of_pdf else ""
-        # When every feed fails, the cause is most often this machine (no network, no DNS).
-        offline = ""
+        # When every feed fails, the cause is most often this machine (no network, no DNS); when
+        # every item is older than the window, the window or --as-of.
+        note = ""
         if s.feeds_failed == s.feeds > 0:
-            offline = "; every feed failed: is this machine offline?"
+            note = "; every feed failed: is this machine offline?"
+        elif not s.articles and s.newest_before_window is not None:
+            note = (
+                f"; no item in the window: {s.items_before_window} older, the newest of "
+                f"{s.newest_before_window:%d %b %Y} (widen window_hours, or pass --as-of)"
+            )
         return (
             f"Done: {_plural(s.feeds, 'feed')} ({s.feeds_failed} failed, "
             f"{s.feeds_unchanged} unchanged), {_plural(s.articles, 'article')} "
             f"({s.articles_new} new, {s.fallbacks} fell back to feed text, "
             f"{s.articles_failed} failed), {_plural(s.stories, 'story', 'stories')}{llm}{pdf} "
-            f"from {_plural(s.outlets, 'outlet')} in {self.seconds:.1f} s{target}{offline}"
+            f"from {_plural(s.outlets, 'outlet')} in {self.seconds:.1f} s{target}{note}"
         )
 
 
@@ -178,7 +184,7 @@ def generate(
         key = edition_key(config, articles, previous, day.failures, _templates(config))
         reused = reused_edition(store, place, key)
     if reused is not None:  # nothing the edition holds changed: the files written are it
-        now = run_stats(results, new, articles, article_failures, ())
+        now = run_stats(results, new, articles, article_failures, (), start=start)
         briefing = replace(reused.briefing, stats=rerun_stats(reused.briefing.stats, now))
         seconds = time.monotonic() - started
         return RunResult(briefing, reused.outputs, seconds, reused.archive, reused=True)
@@ -221,7 +227,7 @@ def _make_edition(
         progress.advance()
         # After the extractive summaries: a story the LLM fails on keeps its extractive one.
         sections, llm_report = _llm(config, sections, progress)
-        stats = run_stats(results, new, articles, article_failures, sections, llm_report)
+        stats = run_stats(results, new, articles, article_failures, sections, llm_report, start)
         # Numbered before rendering, so the masthead shows the edition's place in the archive.
         briefing = number_edition(
             make_briefing(config, end, start, sections, failures, stats, muted + cut), out_dir

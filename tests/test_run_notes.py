@@ -1,8 +1,15 @@
-"""What a run tells its user while it waits: the price of politeness on one busy site."""
+"""What a run tells its user: the price of politeness on one busy site; why an edition is empty."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from briefing.cli import main
 from briefing.config import parse_config
+from briefing.demo.server import serve
 from briefing.models import Entry
 from briefing.pipeline import _politeness_note
 
@@ -21,3 +28,31 @@ def test_one_site_whose_pages_take_long_by_its_delay_is_named() -> None:
     assert _politeness_note(config, busy) == " (1000 from a.example: at least 100 s, 0.1 s apart)"
     spread = [e for h in range(20) for e in entries(f"h{h}.example", 50)]
     assert _politeness_note(config, spread) == ""  # 1,000 pages on 20 sites: 5 s each
+
+
+def test_an_empty_edition_says_its_feeds_items_are_older_than_its_window(tmp_path: Path) -> None:
+    """A new user's first run on a feed whose items are all old: the edition and the run's last
+    line say why it is empty, and what to change."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "feeds" / "guardian.rss", site)  # of 31 Jan 2018
+    with serve(site) as server:
+        (tmp_path / "feeds.toml").write_text(
+            'timezone = "UTC"\nformats = ["html"]\n[fetch]\nallow_networks = ["127.0.0.0/8"]\n'
+            f'[[feeds]]\nurl = "{server.base_url}/guardian.rss"\nmax_articles = 10\n',
+            encoding="utf-8",
+        )
+        run = CliRunner().invoke(
+            main, ["generate", "--config", str(tmp_path / "feeds.toml")], catch_exceptions=False
+        )
+    assert run.exit_code == 0, run.output
+    last = run.output.strip().splitlines()[-1]
+    assert last.endswith(
+        "; no item in the window: 10 older, the newest of 31 Jan 2018 "
+        "(widen window_hours, or pass --as-of)"
+    ), last
+    edition = next((tmp_path / "output").glob("briefing-*.html")).read_text(encoding="utf-8")
+    assert "None of the feeds' items falls in its window: 10 are older, the newest of 31 Jan" in (
+        edition
+    )
+    assert "<strong>1</strong> feed</li>" in edition  # one feed, not "1 feeds"

@@ -41,9 +41,16 @@ def run_stats(
     article_failures: Sequence[Failure],
     sections: Sequence[Section],
     llm_report: LlmReport | None = None,
+    start: datetime | None = None,
 ) -> RunStats:
-    """The day in numbers."""
+    """The day in numbers; with the window's `start`, also what the feeds gave before it."""
     llm_report = llm_report or LlmReport()
+    before = [
+        e.published
+        for r in results
+        for e in r.entries
+        if start is not None and e.published is not None and e.published < start
+    ]
     # New and in this edition: an item without a date is dated when read, which can fall
     # after the end of an edition made for a past day.
     shown = {a.id for a in articles}
@@ -63,4 +70,6 @@ def run_stats(
         outlets=len({a.source for a in articles}),
         llm_summaries=llm_report.used,
         llm_fallbacks=llm_report.fallbacks,
+        items_before_window=len(before),
+        newest_before_window=max(before, default=None),
     )
