@@ -226,12 +226,13 @@ def main() -> int:
                 flush=True,
             )
             for n, feeds, count in sizes:
+                load_at = round(os.getloadavg()[0], 2)
                 rounds = []
                 for k in range(count):
                     first = ("local", "dask")[k % 2]
                     rounds.append(one_round(n, feeds, ports, spec, sid, first))
                     print(f"  N={n:,} round {k + 1}: {_brief(rounds[-1])}", flush=True)
-                results.append(summary(n, feeds, rounds))
+                results.append(summary(n, feeds, rounds) | {"load_average_at_start": load_at})
                 print(report(results[-1]), flush=True)
                 write(args, load_before, results)  # each size as it is done: 5,000 takes long
     finally:
@@ -244,12 +245,16 @@ def main() -> int:
 def write(
     args: argparse.Namespace, load_before: tuple[float, float, float], results: list[object]
 ) -> None:
+    # Sizes measured in an earlier run are kept: 5,000 articles take long, and are run apart.
+    kept = json.loads(args.json.read_text())["sizes"] if args.json.exists() else []
+    done = {r["n"] for r in results}  # type: ignore[index]
+    sizes = sorted([r for r in kept if r["n"] not in done] + results, key=lambda r: r["n"])  # type: ignore[index]
     figures = {
         "latency_s": args.latency,
         "cores": os.cpu_count(),
         "workers": args.workers,
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-        "sizes": results,
+        "sizes": sizes,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(figures, indent=1) + "\n")
