@@ -3,8 +3,9 @@
     python benchmarks/build_desks.py
 
 News URLs carry their desk in the path (theguardian.com/world/..., /sport/, spiegel.de/wirtschaft/,
-elpais.com/deportes/). `SEGMENTS` maps such path words, per language, to a small fixed set of
-desks: a labelling rule for the data, not the classifier (which learns from the titles and leads).
+elpais.com/deportes/). `SEGMENTS` in `briefing.stories.desks` maps such path words, per language,
+to a small fixed set of desks: a labelling rule for the data, not the classifier (which learns
+from the titles and leads); the same table reads a report's filing when an edition is made.
 A URL whose path names no desk, or two different ones, is left out; a feed item's <category>
 tags are read the same way when its URL names none. At most PER_OUTLET articles per outlet.
 
@@ -29,6 +30,9 @@ from urllib.parse import urlparse
 
 import feedparser
 
+from briefing.stories.desks import DESK_OF
+from briefing.stories.desks import filed_desk as desk_of
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
 OUT = ROOT / "benchmarks" / "data" / "desks" / "desks.jsonl.gz"
@@ -42,42 +46,8 @@ HELD_OUT_FEEDS = {
     "rsparser/Tests/RSParserTests/Resources/aktuality.rss",
     "rss-parser/test/input/encoding.rss",
 }
-# path words -> desk, in English, German, French, Spanish, Portuguese, Italian, Dutch, Polish,
-# Czech and Slovak
-SEGMENTS = {
-    # foreign news only: an outlet's home desks ("uk-news", "us-news") are its home news
-    "world": "world international intl europe asia africa "
-    "americas middleeast middle-east ausland international monde internacional mundo esteri "
-    "buitenland swiat zahranici svet zahranicie",
-    "politics": "politics politik politique politica política politiek polityka politika "
-    "election elections wahl",
-    "business": "business money markets economy economics finance wirtschaft finanzen geld "
-    "economie économie economia economía negocios mercados dinheiro economie gospodarka "
-    "ekonomika biznes companies",
-    "technology": "technology tech technik digital netzwelt computer tecnologia tecnología "
-    "technologie tecnologie techniek gadgets internet games gaming",
-    "science": "science wissenschaft wissen sciences ciencia ciência scienza wetenschap nauka "
-    "veda space environment umwelt klima climate",
-    "health": "health gesundheit sante santé salud saude saúde salute gezondheid zdrowie "
-    "zdravie zdravi medizin",
-    "sport": "sport sports sportnews football soccer fussball fußball futbol fútbol futebol "
-    "calcio deportes desporto esporte tennis cricket rugby nfl nba mlb golf f1 formula1 "
-    "fotbal voetbal",
-    "culture": "culture kultur cultura cultuur kultura arts art music film movies books "
-    "stage tv-and-radio entertainment kino musik literatur cine libros musica música "
-    "espectaculos spettacoli celebrity",
-}
-DESK_OF = {word: desk for desk, words in SEGMENTS.items() for word in words.split()}
 _TAG = re.compile(r"<[^>]+>")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-
-
-def desk_of(url: str) -> str:
-    """The one desk the URL's path words name, or "" (none, or two different ones)."""
-    parts = urlparse(url).path.lower().strip("/").split("/")[:-1]  # the last part is the slug
-    # whole path parts only: a slug's words ("meme-money-meme-problems") name no desk
-    desks = {DESK_OF[p] for p in parts if p in DESK_OF}
-    return desks.pop() if len(desks) == 1 else ""
 
 
 def outlet_of(url: str) -> str:

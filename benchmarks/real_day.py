@@ -17,7 +17,10 @@ and its stories' keys). Judgements survive re-runs as long as the output they ju
 change; what no judgement covers is counted and, with --list, printed to be judged.
 
 Reported over all editions: stories joining two events (goal: none), sections whose name fits
-every story in them (goal: at least 90%), and how many stories sit in the plain section.
+every story in them (goal: at least 90%), and how many stories sit in the plain section (each
+section counted once, however many editions show it); then, each edition counted, how many
+stories the editions show and how many of them sit in a named section, and each edition's
+sections with the number of stories in each.
 """
 
 from __future__ import annotations
@@ -125,6 +128,25 @@ def score(stories: list[dict], sections: list[dict], judged: dict) -> dict:
     }
 
 
+def shown_in_editions(made: dict[str, tuple[Section, ...]]) -> dict[str, float]:
+    """Stories as readers see them, each edition's counted: all, in a named section, its share."""
+    shown = sum(len(s.stories) for sections in made.values() for s in sections)
+    named = sum(len(s.stories) for x in made.values() for s in x if s.title != "News")
+    return {
+        "stories_in_editions": shown,
+        "stories_named_in_editions": named,
+        "share_named_in_editions": named / max(shown, 1),
+    }
+
+
+def by_section(made: dict[str, tuple[Section, ...]]) -> dict[str, dict[str, int]]:
+    """Each edition's sections and how many stories each holds, in the edition's order."""
+    return {
+        name: {section.title: len(section.stories) for section in sections}
+        for name, sections in made.items()
+    }
+
+
 def unjudged(stories: list[dict], sections: list[dict], judged: dict) -> list[dict]:
     """What no judgement covers yet, ready to be judged (fill in the nulls)."""
     known_stories = {json.dumps(j["ids"]) for j in judged["stories"]}
@@ -168,9 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         show(made)
     stories, sections = found_items(made)
     judged = json.loads(JUDGEMENTS.read_text(encoding="utf-8"))
-    figures = {"editions": list(EDITIONS), **score(stories, sections, judged)}
+    figures = {
+        "editions": list(EDITIONS),
+        **score(stories, sections, judged),
+        **shown_in_editions(made),
+    }
     for name, value in figures.items():
         print(f"  {name:<28} {value if not isinstance(value, float) else f'{value:.3f}'}")
+    figures["stories_by_section"] = by_section(made)
     if args.list:
         for item in unjudged(stories, sections, judged):
             print(json.dumps(item, ensure_ascii=False))

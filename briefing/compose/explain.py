@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from ..stories.cluster import (
 )
 from ..stories.linkage import group_of
 from ..stories.vectors import Space, candidate_pairs, pair_similarity
-from .sections import NO_RULES, place_stories
+from .sections import NO_RULES, placements
 
 UNDATED = datetime(2000, 1, 1, tzinfo=UTC)  # only when no article in the file has a date
 SHARED_TERMS = 6
@@ -60,6 +60,7 @@ class ClusterReport:
     stories: tuple[Story, ...]
     topics: dict[str, str]
     explanations: dict[str, Explanation]
+    placed_by: dict[str, str] = field(default_factory=dict)  # why each is in its section
 
     def as_json(self) -> dict[str, Any]:
         """The `--json` form: every input id in exactly one story."""
@@ -83,6 +84,7 @@ class ClusterReport:
         misses = [{"story": other, "similarity": round(s, 3)} for other, s in why.near_misses]
         return {
             "why": {
+                "section": self.placed_by.get(story_id, ""),
                 "shared": list(why.shared),
                 "similarity": round(why.cohesion, 3),
                 "kept_apart_from": misses,
@@ -178,9 +180,11 @@ def cluster_file(
     """Cluster the articles into stories and sections; with `explain`, say why. A section may
     span `window_hours` when that is longer than a story's span (as in a weekly edition)."""
     stories = cluster_stories(articles, window_hours=window_hours)
-    topics = place_stories(stories, NO_RULES)
+    places = placements(stories, NO_RULES)
+    topics = {sid: place.title for sid, place in places.items()}
     explanations = explain_stories(stories, window_hours) if explain else {}
-    return ClusterReport(stories, topics, explanations)
+    placed_by = {sid: place.why for sid, place in places.items()} if explain else {}
+    return ClusterReport(stories, topics, explanations, placed_by)
 
 
 def explain_stories(stories: Sequence[Story], window_hours: float = 0.0) -> dict[str, Explanation]:
@@ -325,6 +329,8 @@ def format_report(report: ClusterReport) -> str:
             f"{len(story.articles)} article(s) from {outlets} outlet(s)"
         )
         lines += [f"  - {a.id}  {a.title}" for a in story.articles]
+        if story.id in report.placed_by:
+            lines.append(f"  in {report.topics[story.id]}: {report.placed_by[story.id]}")
         why = report.explanations.get(story.id)
         if why and len(story.articles) > 1:
             lines.append(

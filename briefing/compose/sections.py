@@ -3,12 +3,13 @@
 Runs after clustering, on whole stories, so a story never sits in two sections. A story's
 section is, in this order: the first keyword rule of `[topics] rules` its headline, titles or
 leads name; else, when its feeds' topic is one too broad to be a section (`auto_for`), the
+newspaper desk its outlets filed it under (most of its reports' URLs name one: /sport/,
+/wirtschaft/; the section is the desk's name: World, Politics, Business, ...); else the
 automatic topic clustering found for it, if that topic holds at least two stories and the desk
-model (`stories.desks`) puts them all in one newspaper desk with confidence (the section is the
-desk's name: World, Politics, Business, ...) or they all name one subject (`stories.subjects`:
-the section is named after it); else the desk it is confidently in, when another such story is
-too; else its feeds' topic (the most common among its articles). The topic's heaviest terms
-described some of its stories, not all, and a plain name misleads nobody.
+model (`stories.desks`) puts them all in one desk with confidence, or they all name one subject
+(`stories.subjects`: the section is named after it); else its feeds' topic (the most common
+among its articles). The topic's heaviest terms described some of its stories, not all, and a
+plain name misleads nobody. `placements` says which of these put each story where it is.
 
 Within a section, stories are ranked by how many independent outlets reported them (copies of
 one wire report count once), boosts from the config, how many reports, and how recent.
@@ -19,13 +20,20 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC
 from functools import lru_cache
 
 from ..config import TopicsConfig
 from ..models import Article, Filtered, Section, Story
-from ..stories.desks import DeskModel, desk_name, load_model, shared_desk
+from ..stories.desks import (
+    DeskModel,
+    desk_name,
+    filed_desk,
+    load_model,
+    shared_desk,
+    story_filing,
+)
 from ..stories.subjects import shared_subject
 
 LEAD_WORDS = 40
@@ -33,6 +41,10 @@ SHINGLE = 5  # words per shingle when telling a copy of a wire report from a rep
 COPY_JACCARD = 0.5
 MIN_COPY_WORDS = 30  # shorter texts are too short to call copies
 BOOST_OUTLETS = 2  # a boosted story ranks as if two more outlets had reported it
+UNNAMED = (
+    ": no desk most of its reports are filed under, none the desk model is sure of for its"
+    " automatic topic, no subject every story of that topic names"
+)
 NO_RULES = TopicsConfig()
 
 
@@ -56,39 +68,93 @@ def group_topics(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """The section a story goes to, and why, in words (`briefing cluster --explain` says it)."""
+
+    title: str
+    why: str
+
+
 def place_stories(stories: Sequence[Story], rules: TopicsConfig) -> dict[str, str]:
     """Story id -> the title of the one section it goes to."""
+    return {sid: place.title for sid, place in placements(stories, rules).items()}
+
+
+def placements(stories: Sequence[Story], rules: TopicsConfig) -> dict[str, Place]:
+    """Story id -> the one section it goes to, and why."""
     places = {}
-    unruled = []
+    broad = []
     for story in stories:
-        rule = next((name for name, words in rules.rules if matches(story, words)), None)
-        places[story.id] = rule or story.topic
-        if not rule and story.topic in rules.auto_for and story.auto_topic:
-            unruled.append(story)
-    places.update(auto_places(unruled))
+        rule = _rule(story, rules)
+        if rule:
+            places[story.id] = Place(rule[0], f"the keyword rule '{rule[0]}': it names '{rule[1]}'")
+            continue
+        broad_topic = story.topic in rules.auto_for
+        why = f"its feeds' topic, '{story.topic}'" + (UNNAMED if broad_topic else "")
+        places[story.id] = Place(story.topic, why)
+        if broad_topic:
+            broad.append(story)
+    places.update(auto_places(broad))
     return places
 
 
-def auto_places(stories: Sequence[Story], model: DeskModel | None = None) -> dict[str, str]:
-    """Section titles for stories whose feeds' topic is too broad, by id; a story left out
-    stays in its feeds' plain section.
+def _rule(story: Story, rules: TopicsConfig) -> tuple[str, str] | None:
+    """The first keyword rule the story names: its section, and the word named."""
+    for name, words in rules.rules:
+        word = next((w for w in words if matches(story, (w,))), None)
+        if word is not None:
+            return name, word
+    return None
 
-    An automatic topic whose stories the desk model puts in one desk, each with confidence, is
-    named after it; else after the one subject all its stories name. A story of an unnamed topic
-    is not moved to the desk it alone is sure of: on the real day's feeds that moved 4 of 344
-    stories, and with an earlier model put the State of the Union beside Kenya under "World"."""
+
+def auto_places(stories: Sequence[Story], model: DeskModel | None = None) -> dict[str, Place]:
+    """Sections for stories whose feeds' topic is too broad, by id; a story left out stays in
+    its feeds' plain section.
+
+    The first evidence is the outlet's own: a story most of whose reports' URLs file it under
+    one desk (/sport/, /wirtschaft/) is on that desk, alone or not: on the real day's six
+    editions the two desks holding one story (Business, Technology) fit it, and asking for two
+    would have left it in "News". The others go by their automatic topic: one the desk
+    model puts wholly in one desk, each story with confidence, is named after it; else after the
+    one subject all its stories name. A story of an unnamed topic is not moved to the desk the
+    model is sure of for it alone: on the real day's feeds that moved 4 of 344 stories, and with
+    an earlier model put the State of the Union beside Kenya under "World"."""
     model = model or load_model()
     language = _language(stories)
+    places: dict[str, Place] = {}
     by_topic: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
-        by_topic[story.auto_topic].append(story)
-    places: dict[str, str] = {}
+        desk, words = story_filing(story.articles)
+        if desk:
+            places[story.id] = Place(desk_name(desk, language), _filed(story, desk, words))
+        elif story.auto_topic:
+            by_topic[story.auto_topic].append(story)
     for members in by_topic.values():
-        desk = shared_desk([s.articles for s in members], model) if len(members) > 1 else ""
-        name = desk_name(desk, language) if desk else shared_subject(members)
-        for story in members if name else ():
-            places[story.id] = name
+        places.update(_topic_places(members, model, language))
     return places
+
+
+def _filed(story: Story, desk: str, words: Sequence[str]) -> str:
+    """Why a story is on the desk its outlets filed it under, in words."""
+    where = ", ".join(f"/{w}/" for w in words)
+    n = sum(filed_desk(a.url) == desk for a in story.articles)
+    if n < len(story.articles):
+        return f"{n} of its {len(story.articles)} reports filed under {where} by their outlets"
+    return f"filed under {where} by {'its outlets' if len(story.sources) > 1 else 'its outlet'}"
+
+
+def _topic_places(members: Sequence[Story], model: DeskModel, language: str) -> dict[str, Place]:
+    """The section of an automatic topic's stories: the desk the model is sure of for every
+    one, else the subject every one names; none when neither."""
+    desk = shared_desk([s.articles for s in members], model) if len(members) > 1 else ""
+    if desk:
+        sure = f"each {model.sure:.2f} sure or more"
+        why = f"the desk model puts every story of its topic in {desk} ({sure})"
+        return {s.id: Place(desk_name(desk, language), why) for s in members}
+    subject = shared_subject(members)
+    why = f"every story of its topic names '{subject}' in a title"
+    return {s.id: Place(subject, why) for s in members} if subject else {}
 
 
 def _language(stories: Sequence[Story]) -> str:

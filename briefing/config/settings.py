@@ -232,7 +232,8 @@ TOPICS: tuple[Setting, ...] = (
         "auto_for",
         list,
         ["News"],
-        "Feed topics too broad to be a section: their stories get automatic topics.",
+        "Feed topics too broad to be a section: their stories go to the desk their outlets "
+        "filed them under (World, Sport, ...), else to a shared subject, else stay here.",
     ),
     Setting(
         "history_days",

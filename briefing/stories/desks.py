@@ -1,6 +1,9 @@
-"""A newspaper's desk for a story (World, Politics, Business, ...), by a learned linear model.
+"""A newspaper's desk for a story (World, Politics, Business, ...): where its outlet filed it,
+else a learned linear model.
 
-Trained by `benchmarks/train_desks.py` on real news whose URL names its desk (corpus in
+An outlet's URL paths name its desks (`SEGMENTS`: /world/, /sport/, /wirtschaft/, ...); a story
+most of whose reports are filed under one desk is on it (`story_filing`). For the others, the
+model, trained by `benchmarks/train_desks.py` on real news whose URL names its desk (corpus in
 `benchmarks/data/desks/`): a multinomial logistic regression over the words (and their
 character 4-grams) of an article's title and lead. The weights ship as a gzip JSON table
 (feature -> one weight per desk), not a pickle, and are read once per process; scoring needs no
@@ -19,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 from ..models import Article
 
@@ -70,15 +74,16 @@ DESK_NAMES = {
         "sk": "Technológie",
         "cs": "Technologie",
     },
+    # the desk's path words hold the environment and climate too (/environment/, /umwelt/)
     "science": {
-        "en": "Science",
-        "de": "Wissenschaft",
-        "fr": "Sciences",
-        "es": "Ciencia",
-        "pt": "Ciência",
-        "it": "Scienza",
-        "sk": "Veda",
-        "cs": "Věda",
+        "en": "Science and environment",
+        "de": "Wissenschaft und Umwelt",
+        "fr": "Sciences et environnement",
+        "es": "Ciencia y medio ambiente",
+        "pt": "Ciência e ambiente",
+        "it": "Scienza e ambiente",
+        "sk": "Veda a životné prostredie",
+        "cs": "Věda a životní prostředí",
     },
     "health": {
         "en": "Health",
@@ -111,6 +116,49 @@ DESK_NAMES = {
         "cs": "Kultura",
     },
 }
+
+
+# Path words -> desk, in English, German, French, Spanish, Portuguese, Italian, Dutch, Polish,
+# Czech and Slovak: how outlets file their reports (theguardian.com/world/..., /sport/,
+# spiegel.de/wirtschaft/, elpais.com/deportes/). One table labels the model's training data
+# (benchmarks/build_desks.py) and reads a report's filing at run time (`filed_desk`).
+SEGMENTS = {
+    # foreign news only: an outlet's home desks ("uk-news", "us-news") are its home news
+    "world": "world international intl europe asia africa "
+    "americas middleeast middle-east ausland international monde internacional mundo esteri "
+    "buitenland swiat zahranici svet zahranicie",
+    "politics": "politics politik politique politica política politiek polityka politika "
+    "election elections wahl",
+    "business": "business money markets economy economics finance wirtschaft finanzen geld "
+    "economie économie economia economía negocios mercados dinheiro economie gospodarka "
+    "ekonomika biznes companies",
+    "technology": "technology tech technik digital netzwelt computer tecnologia tecnología "
+    "technologie tecnologie techniek gadgets internet games gaming",
+    "science": "science wissenschaft wissen sciences ciencia ciência scienza wetenschap nauka "
+    "veda space environment umwelt klima climate",
+    "health": "health gesundheit sante santé salud saude saúde salute gezondheid zdrowie "
+    "zdravie zdravi medizin",
+    "sport": "sport sports sportnews football soccer fussball fußball futbol fútbol futebol "
+    "calcio deportes desporto esporte tennis cricket rugby nfl nba mlb golf f1 formula1 "
+    "fotbal voetbal",
+    "culture": "culture kultur cultura cultuur kultura arts art music film movies books "
+    "stage tv-and-radio entertainment kino musik literatur cine libros musica música "
+    "espectaculos spettacoli celebrity",
+}
+DESK_OF = {word: desk for desk, words in SEGMENTS.items() for word in words.split()}
+
+
+def filed_under(url: str) -> tuple[str, ...]:
+    """The path words of the URL that name a desk, in order; the last part (the slug) is left
+    out, and only whole parts count: "meme-money-meme-problems" names no desk."""
+    parts = urlparse(url).path.lower().strip("/").split("/")[:-1]
+    return tuple(p for p in parts if p in DESK_OF)
+
+
+def filed_desk(url: str) -> str:
+    """The one desk the URL's path words name, or "" (none, or two different ones)."""
+    desks = {DESK_OF[p] for p in filed_under(url)}
+    return desks.pop() if len(desks) == 1 else ""
 
 
 def desk_name(desk: str, language: str = "") -> str:
@@ -192,6 +240,24 @@ def story_desk(articles: Sequence[Article], model: DeskModel | None = None) -> t
         total.update(model.probabilities(article.title, article.text))
     desk, mass = max(total.items(), key=lambda kv: (kv[1], kv[0]))
     return desk, mass / len(articles)
+
+
+def story_filing(articles: Sequence[Article]) -> tuple[str, tuple[str, ...]]:
+    """The desk most of a story's reports are filed under (more than half), and the path words
+    that say so; "", () when there is none.
+
+    A report whose URL names no desk is filed too, under one the table does not know (a home
+    desk, "us-news"; comment): it counts against every desk. Counting only the reports that
+    name one put a story of four State of the Union reports, one of them filed under /culture/,
+    in Culture on the real day (`benchmarks/real_day.py`)."""
+    filed = [(filed_desk(a.url), filed_under(a.url)) for a in articles]
+    counts = Counter(desk for desk, _ in filed if desk)
+    if not counts:
+        return "", ()
+    desk, n = counts.most_common(1)[0]
+    if 2 * n <= len(articles):
+        return "", ()
+    return desk, tuple(dict.fromkeys(w for d, words in filed if d == desk for w in words))
 
 
 def shared_desk(groups: Sequence[Sequence[Article]], model: DeskModel | None = None) -> str:

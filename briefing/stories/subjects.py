@@ -6,11 +6,14 @@ farmer sat under that label. A name is given to a section only when every one of
 names it in a title (a person, a party, a country, a company: what the report is about, where a
 lead names places and times in passing: 'GMT', 'May'), written as a name
 (capitalised wherever the reports write it, so "global" and "moon" are no names); otherwise
-there is none, and the stories go to the plain section of their feeds' topic.
+there is none, and the stories go to the plain section of their feeds' topic. A subject that
+is part of a longer name every title writes around it takes the whole name: "Union" is "State
+of the Union" when each title naming it writes that.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..models import Article, Story
@@ -20,6 +23,7 @@ from .labels import LABEL_TEXTS, _whole_words, written
 from .vectors import find_names, lead
 
 _CALENDAR = CALENDAR_WORDS | CALENDAR_NAMES
+_PLAIN = re.compile(r"\w+(?:['’-]\w+)*")  # a word with no punctuation around it
 
 
 def shared_subject(stories: Sequence[Story]) -> str:
@@ -35,7 +39,40 @@ def shared_subject(stories: Sequence[Story]) -> str:
     if not common:
         return ""
     best = max(common, key=lambda t: (sum(_written(t, h) for h in texts), len(t), t))
-    return written(best, texts)
+    return _whole_name(written(best, texts), [t for story in titles for t in story])
+
+
+def _whole_name(name: str, titles: Sequence[str]) -> str:
+    """The name with the words every title naming it writes around it, as far as they run
+    unbroken from a capitalised word to a capitalised word ("State of the Union" for "Union"
+    in "at State of the Union" and "Trump's State of the Union address"); else the name."""
+    befores: list[list[str]] = []
+    afters: list[list[str]] = []
+    for title in titles:
+        if len(title.lower()) != len(title):  # a letter whose lower case is longer
+            continue
+        for at in _whole_words(title.lower(), name.lower()):
+            befores.append(title[:at].split()[::-1])
+            afters.append(title[at + len(name) :].split())
+    if not befores:
+        return name
+    head = _shared_run(befores)[::-1]
+    tail = _shared_run(afters)
+    while head and not head[0][:1].isupper():
+        head.pop(0)
+    while tail and not tail[-1][:1].isupper():
+        tail.pop()
+    return " ".join([*head, name, *tail])
+
+
+def _shared_run(runs: Sequence[Sequence[str]]) -> list[str]:
+    """The plain words every run opens with, the same in each."""
+    shared = []
+    for words in zip(*runs, strict=False):
+        if len(set(words)) != 1 or not _PLAIN.fullmatch(words[0]):
+            break
+        shared.append(words[0])
+    return shared
 
 
 def _head(article: Article) -> str:

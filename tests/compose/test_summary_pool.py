@@ -37,7 +37,8 @@ def test_a_story_whose_job_fails_is_summarized_here(
 ) -> None:
     monkeypatch.setattr(parallel, "SHARED_SUMMARIES", 1)
     monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "SUMMARY_LIMITS", Limits(seconds=1.0))
+    # Long beside a real summary's time even on a loaded machine: only the sleeper passes it.
+    monkeypatch.setattr(parallel, "SUMMARY_LIMITS", Limits(seconds=5.0))
     monkeypatch.setattr(parallel, "_summarize_job", failing)
     sections = tuple(
         Section(s.title, tuple(replace(t, summary=()) for t in s.stories[:3]))
@@ -50,5 +51,5 @@ def test_a_story_whose_job_fails_is_summarized_here(
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "summary worker died" in said
     assert "ValueError: no sentences" in said
-    assert "summary took longer than 1 s" in said
+    assert "summary took longer than 5 s" in said
     assert len(caplog.records) == 3
