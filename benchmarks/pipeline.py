@@ -21,9 +21,13 @@ other processes took meanwhile (from /proc/stat), as the machine's load.
 
     .venv/bin/python benchmarks/pipeline.py [--sizes 1000:20:3,5000:200:1] [--latency 0.02]
         [--json benchmarks/results/pipeline.json] [--profile DIR] [--alone]
+        [--executor processes|dask|dask://HOST:PORT]
 
 `--sizes` lists articles:feeds:rounds. `--profile DIR` adds one cold `briefing generate` per
-size under pyinstrument (the main process; workers are not sampled).
+size under pyinstrument (the main process; workers are not sampled). `--executor` is the
+`executor` setting of briefing's side: `dask://HOST:PORT` names a running cluster, `dask`
+starts one here as `cluster.py` does (a scheduler and 2 single-threaded workers), whose CPU is
+then counted beside the process tree's (`cpu_workers_s`).
 """
 
 from __future__ import annotations
@@ -39,15 +43,18 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cluster import cluster, session_cpu
 from pipeline_site import MAX_HOSTS, PAGES, edition_path, plan, run_hosts
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "pipeline.json"
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Culture")
 GOALS = {"cold": 0.7, "warm": 0.4}  # at most this share of the script's time, at 1,000
+Executor = tuple[str, int | None]  # the setting, and the session of workers started here
 
 
 class MemoryWatch:
@@ -127,8 +134,12 @@ def cpu_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def run(command: list[str], cwd: Path) -> dict[str, object]:
-    """One process, to its end: wall, its tree's CPU and peak memory, and the others' CPU."""
+def run(command: list[str], cwd: Path, workers_sid: int | None = None) -> dict[str, object]:
+    """One process, to its end: wall, its tree's CPU and peak memory, and the others' CPU.
+
+    With `workers_sid`, the CPU the cluster's workers (that session) spent meanwhile too.
+    """
+    on_workers = session_cpu(workers_sid) if workers_sid else 0.0
     busy = cpu_busy()
     started = time.perf_counter()
     child = subprocess.Popen(
@@ -142,11 +153,13 @@ def run(command: list[str], cwd: Path) -> dict[str, object]:
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{out[-3000:]}")
     cpu = usage.ru_utime + usage.ru_stime
-    others = max(0.0, cpu_busy() - busy - cpu)
+    workers = session_cpu(workers_sid) - on_workers if workers_sid else 0.0
+    others = max(0.0, cpu_busy() - busy - cpu - workers)
     done = [line for line in out.splitlines() if line.startswith("Done:")]
     return {
         "wall_s": round(wall, 3),
         "cpu_s": round(cpu, 2),
+        **({"cpu_workers_s": round(workers, 2)} if workers_sid else {}),
         "peak_pss_mb": round(memory.peak_pss / 1024, 1),
         "peak_rss_sum_mb": round(memory.peak_rss / 1024, 1),
         "others_cores": round(others / wall, 2),  # cores' worth of CPU others used meanwhile
@@ -154,7 +167,9 @@ def run(command: list[str], cwd: Path) -> dict[str, object]:
     }
 
 
-def setup(scratch: Path, n: int, feeds: int, ports: list[int]) -> tuple[Path, Path]:
+def setup(
+    scratch: Path, n: int, feeds: int, ports: list[int], executor: str = "processes"
+) -> tuple[Path, Path]:
     """The two contenders' folders: briefing's feeds.toml, the script's list of feed URLs."""
     _, per_feed, hosts = plan(n, feeds)
     urls = [
@@ -166,6 +181,7 @@ def setup(scratch: Path, n: int, feeds: int, ports: list[int]) -> tuple[Path, Pa
     script.mkdir(parents=True)
     lines = [
         f'title = "Benchmark edition, {n} articles"',
+        f'executor = "{executor}"',
         "[defaults]",
         f"max_articles = {per_feed}",  # every entry, as the script reads them all
         "[fetch]",
@@ -186,18 +202,22 @@ def commands(ours: Path, script: Path) -> dict[str, list[str]]:
     }
 
 
-def one_round(n: int, feeds: int, ports: list[int], order: list[str]) -> dict[str, object]:
+def one_round(
+    n: int, feeds: int, ports: list[int], order: list[str], executor: Executor
+) -> dict[str, object]:
     """Cold then warm, each contender in `order` (briefing, the script or both) in turn."""
+    spec, sid = executor
     with tempfile.TemporaryDirectory(prefix="briefing-race-") as scratch:
-        ours, script = setup(Path(scratch), n, feeds, ports)
+        ours, script = setup(Path(scratch), n, feeds, ports, spec)
         cwd = {"briefing": ours, "script": script}
         command = commands(ours, script)
+        sids = {"briefing": sid, "script": None}
         figures: dict[str, object] = {"first": order[0]}
         for who in order:
-            figures[f"{who}_cold"] = run(command[who], cwd[who])
+            figures[f"{who}_cold"] = run(command[who], cwd[who], sids[who])
         written = _written(ours)
         for who in order:
-            figures[f"{who}_warm"] = run(command[who], cwd[who])
+            figures[f"{who}_warm"] = run(command[who], cwd[who], sids[who])
         # The PDF left as it was: the warm run did not render the edition again.
         figures["warm_rendered_again"] = _written(ours) != written
         return figures
@@ -208,11 +228,11 @@ def _written(folder: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in (folder / "output").glob("briefing-*")}
 
 
-def profile(n: int, feeds: int, ports: list[int], folder: Path) -> None:
+def profile(n: int, feeds: int, ports: list[int], folder: Path, executor: str) -> None:
     """One cold run of `briefing generate` under pyinstrument, its report in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="briefing-profile-") as scratch:
-        ours, _ = setup(Path(scratch), n, feeds, ports)
+        ours, _ = setup(Path(scratch), n, feeds, ports, executor)
         report = folder / f"cold-{n}.txt"
         command = [sys.executable, "-m", "pyinstrument", "-i", "0.005", "-o", str(report)]
         run([*command, "-m", "briefing", "generate", "--config", "feeds.toml"], ours)
@@ -221,9 +241,11 @@ def profile(n: int, feeds: int, ports: list[int], folder: Path) -> None:
 def summary(n: int, feeds: int, rounds: list[dict[str, object]]) -> dict[str, object]:
     """Medians over the rounds, the ratios of medians, and each round's own ratios."""
     median: dict[str, float] = {}
+    cpu: dict[str, float] = {}  # the process tree's, which the machine's load disturbs far less
     for key in ("briefing_cold", "script_cold", "briefing_warm", "script_warm"):
         if key in rounds[0]:
             median[key] = round(statistics.median(r[key]["wall_s"] for r in rounds), 3)  # type: ignore[index]
+            cpu[key] = round(statistics.median(r[key]["cpu_s"] for r in rounds), 2)  # type: ignore[index]
     raced = "script_cold" in median
     ratio = {p: round(median[f"briefing_{p}"] / median[f"script_{p}"], 3) for p in GOALS if raced}
     paired = {
@@ -238,6 +260,7 @@ def summary(n: int, feeds: int, rounds: list[dict[str, object]]) -> dict[str, ob
         "feeds": feeds,
         "hosts": plan(n, feeds)[2],
         "median_wall_s": median,
+        "median_cpu_s": cpu,
         "ratio": ratio,
         "ratio_by_round": paired,
         "briefing_cold_ms_per_article": round(1000 * median["briefing_cold"] / n, 2),
@@ -260,7 +283,8 @@ def report(size: dict[str, object]) -> str:
     return (
         f"N={size['n']:,} ({size['feeds']} feeds, {size['hosts']} hosts), medians of "
         f"{len(size['rounds'])}: briefing cold {m['briefing_cold']:.1f} s, warm "  # type: ignore[arg-type]
-        f"{m['briefing_warm']:.2f} s{race}; briefing cold "
+        f"{m['briefing_warm']:.2f} s{race}; CPU of the process trees (median) "
+        f"{_cpus(size['median_cpu_s'])}; briefing cold "
         f"{size['briefing_cold_ms_per_article']} ms/article, peak "
         f"{size['briefing_cold_peak_pss_mb']:.0f} MB; others used "
         f"{size['others_cores_median']} cores meanwhile (median)"
@@ -274,6 +298,11 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=RESULTS, help="write the figures here")
     parser.add_argument("--profile", type=Path, help="pyinstrument one cold run into this folder")
     parser.add_argument("--alone", action="store_true", help="briefing only, without the script")
+    parser.add_argument(
+        "--executor",
+        default="processes",
+        help='briefing\'s executor: "processes", "dask://HOST:PORT", or "dask" (one started here)',
+    )
     args = parser.parse_args()
     if not PAGES.is_dir():
         print(f"skipped: {PAGES} is not available")
@@ -286,36 +315,54 @@ def main() -> int:
     servers.start()
     results = []
     load_before = os.getloadavg()
+    stack = contextlib.ExitStack()
     try:
         ports = queue.get(timeout=60)
+        executor = stack.enter_context(_executor(args.executor))
         print(
             f"{len(list(PAGES.glob('*.html.gz')))} real pages, up to {MAX_HOSTS} hosts, "
-            f"{args.latency * 1000:.0f} ms latency, {os.cpu_count()} cores, load average "
-            f"{load_before[0]:.2f}",
+            f"{args.latency * 1000:.0f} ms latency, {os.cpu_count()} cores, executor "
+            f"{executor[0]}, load average {load_before[0]:.2f}",
             flush=True,
         )
         for n, feeds, count in sizes:
             rounds = []
             for k in range(count):
                 order = ["briefing", "script"][:: 1 if k % 2 == 0 else -1]
-                rounds.append(one_round(n, feeds, ports, ["briefing"] if args.alone else order))
+                contenders = ["briefing"] if args.alone else order
+                rounds.append(one_round(n, feeds, ports, contenders, executor))
                 print(f"  N={n:,} round {k + 1}: {_brief(rounds[-1])}", flush=True)
             results.append(summary(n, feeds, rounds))
             print(report(results[-1]), flush=True)
             if args.profile:
-                profile(n, feeds, ports, args.profile)
+                profile(n, feeds, ports, args.profile, executor[0])
     finally:
+        stack.close()  # the cluster started here, if one was
         stop.set()
         servers.join(timeout=10)
     figures = {
         "latency_s": args.latency,
         "cores": os.cpu_count(),
+        "executor": args.executor,
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "goals": GOALS,
         "sizes": results,
     }
     save(args.json, figures)
     return 0
+
+
+@contextlib.contextmanager
+def _executor(spec: str) -> Iterator[Executor]:
+    """The executor setting for briefing's side; "dask" starts a local cluster for the block."""
+    if spec != "dask":
+        yield spec, None
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="briefing-race-cluster-") as folder,
+        cluster(Path(folder), workers=2) as (address, sid),
+    ):
+        yield f"dask://{address}", sid
 
 
 def save(path: Path, figures: dict[str, object]) -> None:
@@ -329,6 +376,11 @@ def save(path: Path, figures: dict[str, object]) -> None:
         sizes.sort(key=lambda size: size["n"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+def _cpus(cpu: object) -> str:
+    assert isinstance(cpu, dict)
+    return ", ".join(f"{k.replace('_', ' ')} {v:.1f} s" for k, v in cpu.items())
 
 
 def _brief(figures: dict[str, object]) -> str:
