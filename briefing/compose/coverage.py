@@ -13,8 +13,11 @@ near-equal choices the one from more sources wins.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -307,23 +310,49 @@ def _exact(
     apart = sparse.lil_matrix((max(1, len(repeats)), n + m))
     for row, (i, j) in enumerate(repeats):
         apart[row, i] = apart[row, j] = 1.0
-    result = milp(
-        -gain,
-        constraints=[
-            LinearConstraint(sparse.vstack([length, link.tocsr()]), -np.inf, [budget] + [0] * m),
-            LinearConstraint(apart.tocsr(), -np.inf, 1),
-        ],
-        integrality=np.concatenate([np.ones(n), np.zeros(m)]),
-        bounds=Bounds(0, 1),
-        options={
-            "time_limit": settings.time_limit,
-            "node_limit": settings.node_limit,
-            "mip_rel_gap": 0.01,
-        },
-    )
+    with _solver_quiet():
+        result = milp(
+            -gain,
+            constraints=[
+                LinearConstraint(
+                    sparse.vstack([length, link.tocsr()]), -np.inf, [budget] + [0] * m
+                ),
+                LinearConstraint(apart.tocsr(), -np.inf, 1),
+            ],
+            integrality=np.concatenate([np.ones(n), np.zeros(m)]),
+            bounds=Bounds(0, 1),
+            options={
+                "time_limit": settings.time_limit,
+                "node_limit": settings.node_limit,
+                "mip_rel_gap": 0.01,
+            },
+        )
     if result.x is None:
         return None
     return [c for j, c in enumerate(candidates) if result.x[j] > 0.5]
+
+
+@contextmanager
+def _solver_quiet() -> Iterator[None]:
+    """The process's stdout sent to /dev/null while HiGHS solves.
+
+    HiGHS 1.12 (in SciPy 1.17) prints a debug line from C++ straight to stdout now and then,
+    whatever its output options say ("HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();", ERGO-Code/HiGHS#2783): it landed in the middle of a run's progress.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (AttributeError, OSError, ValueError):  # no stdout to keep quiet
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _greedy(

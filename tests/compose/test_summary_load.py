@@ -89,3 +89,24 @@ def test_the_search_sees_only_the_most_valuable_candidates() -> None:
     chosen = best_cover(candidates, weights, 60, settings)
     # The budget holds eight such sentences, but only the five worth most were searched.
     assert sorted(c.position for c in chosen) == [55, 56, 57, 58, 59]
+
+
+def test_what_the_solver_prints_to_stdout_never_reaches_the_terminal(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """HiGHS 1.12 writes a debug line to the process's stdout from C++ now and then, whatever
+    its options say; a run's output must not carry it. The line is written here as HiGHS does,
+    to file descriptor 1, from inside the solver call."""
+    real = coverage.milp
+    line = b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n"
+
+    def printing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        os.write(1, line)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(coverage, "milp", printing)
+    print("before", flush=True)
+    summary = summarize_story(large_story(), 60).summary
+    print("after", flush=True)
+    assert summary
+    assert capfd.readouterr().out == "before\nafter\n"
