@@ -30,8 +30,8 @@ from urllib.parse import urlparse
 
 import feedparser
 
-from briefing.stories.desks import DESK_OF
 from briefing.stories.desks import filed_desk as desk_of
+from briefing.stories.desks import tagged_desk
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
@@ -111,18 +111,13 @@ def from_feeds() -> list[dict[str, str]]:
         language = str(parsed.feed.get("language", ""))[:2].lower()
         for entry in parsed.entries:
             url = str(entry.get("link", ""))
-            desk = desk_of(url) or _tag_desk(entry.get("tags") or [])
+            tags = [str(t.get("term") or "") for t in entry.get("tags") or []]
+            desk = desk_of(url) or tagged_desk(tags)  # as a run files it: one table for both
             title = clean(str(entry.get("title", "")))
             text = clean(str(entry.get("summary", "")))
             if desk and title:
                 rows.append(_row(url, language, desk, title, text))
     return rows
-
-
-def _tag_desk(tags: list[dict[str, str]]) -> str:
-    """The one desk the item's <category> tags name, or ""."""
-    desks = {DESK_OF.get(str(t.get("term") or "").lower(), "") for t in tags} - {""}
-    return desks.pop() if len(desks) == 1 else ""
 
 
 def from_trafilatura() -> list[dict[str, str]]:

@@ -34,6 +34,7 @@ class Entry:
     published: datetime | None
     author: str = ""
     language: str = ""  # as the feed declares it ("pt-pt"), for hyphenation when its text is used
+    categories: tuple[str, ...] = ()  # the item's own <category> tags: its outlet's filing
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class Article:
     language: str = ""
     origin: str = "page"  # "page" or "feed": where `text` came from
     note: str = ""  # why the feed's text was used, when it was
+    categories: tuple[str, ...] = ()  # its feed item's <category> tags ("Mundo", "Desporto")
 
 
 @dataclass(frozen=True, slots=True)

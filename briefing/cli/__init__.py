@@ -286,7 +286,8 @@ def extract_command(path_or_url: str, url: str | None, as_json: bool, explain: b
 )
 @handle_errors
 def cluster_command(file: Path, as_json: bool, explain: bool, window_hours: float) -> None:
-    """Group the articles of a JSONL file (id, title, text; url, source, published) into stories.
+    """Group the articles of a JSONL file (id, title, text; url, source, published, categories)
+    into stories.
 
     Example: briefing cluster articles.jsonl --explain
     """

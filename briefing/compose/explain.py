@@ -144,6 +144,11 @@ def _record(line: str, path: Path, number: int) -> dict[str, Any]:
     for key in ("url", "source", "published"):
         if record.get(key) is not None and not isinstance(record[key], str):
             raise ConfigError(f"'{key}' must be a string", path=path, line=number, key=key)
+    tags = record.get("categories")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise ConfigError(
+            "'categories' must be a list of strings", path=path, line=number, key="categories"
+        )
     return record
 
 
@@ -171,6 +176,7 @@ def _article(record: dict[str, Any], published: datetime) -> Article:
         title=record["title"],
         text=record["text"],
         published=published,
+        categories=tuple(record.get("categories") or ()),  # the outlet's own tags: its filing
     )
 
 

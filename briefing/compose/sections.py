@@ -4,12 +4,13 @@ Runs after clustering, on whole stories, so a story never sits in two sections. 
 section is, in this order: the first keyword rule of `[topics] rules` its headline, titles or
 leads name; else, when its feeds' topic is one too broad to be a section (`auto_for`), the
 newspaper desk its outlets filed it under (most of its reports' URLs name one: /sport/,
-/wirtschaft/; the section is the desk's name: World, Politics, Business, ...); else the
-automatic topic clustering found for it, if that topic holds at least two stories and the desk
-model (`stories.desks`) puts them all in one desk with confidence, or they all name one subject
-(`stories.subjects`: the section is named after it); else its feeds' topic (the most common
-among its articles). The topic's heaviest terms described some of its stories, not all, and a
-plain name misleads nobody. `placements` says which of these put each story where it is.
+/wirtschaft/, or, where a URL names none, its feed item's category tags: "Desporto"; the section
+is the desk's name: World, Politics, Business, ...); else the automatic topic clustering found
+for it, if that topic holds at least two stories and the desk model (`stories.desks`) puts them
+all in one desk with confidence, or they all name one subject (`stories.subjects`: the section
+is named after it); else its feeds' topic (the most common among its articles). The topic's
+heaviest terms described some of its stories, not all, and a plain name misleads nobody.
+`placements` says which of these put each story where it is.
 
 Within a section, stories are ranked by how many independent outlets reported them (copies of
 one wire report count once), boosts from the config, how many reports, and how recent.
@@ -29,8 +30,8 @@ from ..models import Article, Filtered, Section, Story
 from ..stories.desks import (
     DeskModel,
     desk_name,
-    filed_desk,
     load_model,
+    report_filing,
     shared_desk,
     story_filing,
 )
@@ -137,8 +138,8 @@ def auto_places(stories: Sequence[Story], model: DeskModel | None = None) -> dic
 
 def _filed(story: Story, desk: str, words: Sequence[str]) -> str:
     """Why a story is on the desk its outlets filed it under, in words."""
-    where = ", ".join(f"/{w}/" for w in words)
-    n = sum(filed_desk(a.url) == desk for a in story.articles)
+    where = ", ".join(words)
+    n = sum(report_filing(a)[0] == desk for a in story.articles)
     if n < len(story.articles):
         return f"{n} of its {len(story.articles)} reports filed under {where} by their outlets"
     return f"filed under {where} by {'its outlets' if len(story.sources) > 1 else 'its outlet'}"

@@ -64,6 +64,7 @@ def _from_page(entry: Entry, extraction: Extraction) -> Article:
         site_name=extraction.site_name,
         language=extraction.language or entry.language,
         origin="page",
+        categories=entry.categories,
     )
 
 
@@ -81,6 +82,7 @@ def _from_feed(entry: Entry, note: str) -> Article:
         language=entry.language,
         origin="feed",
         note=note,
+        categories=entry.categories,
     )
 
 

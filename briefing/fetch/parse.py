@@ -2,9 +2,13 @@
 
 feedparser never does HTTP here: it gets the body we downloaded as a file object, with the
 response headers. JSON Feed, which feedparser does not read, is parsed from its JSON. Each item
-becomes an `Entry` here, its HTML made plain text, its link absolute and its date in UTC; no
-feedparser dict leaves this module. The paragraphs most of a feed's entries repeat (its template)
-are dropped, and the entries come newest first, each article once.
+becomes an `Entry` here, its HTML made plain text, its link absolute and its date in UTC, with
+its own category tags (the outlet's filing: "Mundo", "Desporto"); no feedparser dict leaves this
+module. An item a feed proxy (FeedBurner) links through its own redirect is shown and fetched at
+the outlet's address the proxy keeps beside it (`feedburner:origLink`); its id is still made from
+the link it always had, so an article stored before is known by it. The paragraphs most of a
+feed's entries repeat (its template) are dropped, and the entries come newest first, each article
+once.
 """
 
 from __future__ import annotations
@@ -148,7 +152,7 @@ def _parse_xml_feed(response: Response, source: FeedSource) -> tuple[str, list[E
     if not parsed.get("version") and not parsed.entries:
         return None  # not RSS, RDF or Atom at all: an HTML page, an image, an error text
     language = str(parsed.feed.get("language") or "")
-    anchors = anchored(_absolute(i.get("link") or "", response.url) for i in parsed.entries)
+    anchors = anchored(_shown_link(i, response.url) for i in parsed.entries)
     entries = [
         _entry_from_item(item, response.url, source, language, anchors) for item in parsed.entries
     ]
@@ -169,6 +173,7 @@ def _entry_from_item(
 ) -> Entry:
     link = _absolute(item.get("link") or "", base)
     title = title_text(item.get("title") or "")
+    tags = (t.get("term") or t.get("label") or "" for t in item.get("tags") or ())
     content = item.get("content") or []
     body = content[0].get("value", "") if content else item.get("summary") or ""
     # dict.get reads the stored keys without feedparser's deprecated updated->published mapping.
@@ -177,13 +182,26 @@ def _entry_from_item(
         id=entry_id(item.get("id") or "", link, title, scope=source.url, anchors=anchors),
         source=source.name,
         topic=source.topic,
-        url=canonical_url(link, anchors=anchors),
+        url=canonical_url(_shown_link(item, base), anchors=anchors),
         title=title,
         summary=html_to_text(body),
         published=published,
         author=clean_text(item.get("author") or ""),
         language=str((item.get("summary_detail") or {}).get("language") or language),
+        categories=_categories(tags),
     )
+
+
+def _shown_link(item: Any, base: str) -> str:
+    """The item's address: the outlet's own that a feed proxy keeps (FeedBurner's origLink),
+    else its link."""
+    link = _absolute(item.get("link") or "", base)
+    return _absolute(item.get("feedburner_origlink") or "", link or base) or link
+
+
+def _categories(names: Iterable[object]) -> tuple[str, ...]:
+    """An item's category tags as plain text, each once, in the feed's order."""
+    return tuple(dict.fromkeys(n for n in (clean_text(str(v)) for v in names) if n))
 
 
 def _looks_like_json(response: Response) -> bool:
@@ -213,6 +231,8 @@ def _entry_from_json(
     title = title_text(str(item.get("title") or ""))
     body = item.get("content_html") or item.get("summary") or item.get("content_text") or ""
     author = item.get("author") or (item.get("authors") or [{}])[0]
+    tags = item.get("tags")
+    tags = tags if isinstance(tags, list) else []
     return Entry(
         id=entry_id(str(item.get("id") or ""), link, title, scope=source.url, anchors=anchors),
         source=source.name,
@@ -223,6 +243,7 @@ def _entry_from_json(
         published=_iso_date(item.get("date_published") or item.get("date_modified")),
         author=clean_text(str(author.get("name", "")) if isinstance(author, dict) else ""),
         language=str(item.get("language") or language),
+        categories=_categories(t for t in tags if isinstance(t, str)),
     )
 
 

@@ -35,10 +35,10 @@ class ArticleRecords(StoreBase):
     def save_articles(self, articles: Sequence[Article], now: datetime) -> None:
         """Store new articles in one transaction; an id already stored is left as it was."""
         rows = [(*_article_row(a), now.isoformat()) for a in articles]
+        marks = ", ".join("?" * (len(ARTICLE_COLUMNS.split(",")) + 1))  # and stored_at
         with self._transaction():
             self._db.executemany(
-                f"INSERT OR IGNORE INTO articles ({ARTICLE_COLUMNS}, stored_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR IGNORE INTO articles ({ARTICLE_COLUMNS}, stored_at) VALUES ({marks})",
                 rows,
             )
             checkpoint("storing")  # a kill here must roll the whole batch back

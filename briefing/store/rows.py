@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
@@ -9,7 +10,8 @@ from ..models import Article, FeedHealth, StoredEdition
 
 EDITION_COLUMNS = "day, window_start, window_end, subject, html, text, pdf_path, status"
 ARTICLE_COLUMNS = (
-    "id, url, source, topic, title, text, published, author, site_name, language, origin, note"
+    "id, url, source, topic, title, text, published, author, site_name, language, origin, note, "
+    "categories"
 )
 
 
@@ -27,11 +29,12 @@ def _article_row(article: Article) -> tuple[str, ...]:
         article.language,
         article.origin,
         article.note,
+        json.dumps(article.categories, ensure_ascii=False),
     )
 
 
 def _article_from_row(row: Sequence[str]) -> Article:
-    (id_, url, source, topic, title, text, published, author, site, lang, origin, note) = row
+    (id_, url, source, topic, title, text, published, author, site, lang, origin, note, tags) = row
     return Article(
         id=id_,
         url=url,
@@ -45,6 +48,7 @@ def _article_from_row(row: Sequence[str]) -> Article:
         language=lang,
         origin=origin,
         note=note,
+        categories=tuple(json.loads(tags)),
     )
 
 

@@ -1,8 +1,9 @@
 """A newspaper's desk for a story (World, Politics, Business, ...): where its outlet filed it,
 else a learned linear model.
 
-An outlet's URL paths name its desks (`SEGMENTS`: /world/, /sport/, /wirtschaft/, ...); a story
-most of whose reports are filed under one desk is on it (`story_filing`). For the others, the
+An outlet's URL paths name its desks (`SEGMENTS`: /world/, /sport/, /wirtschaft/, ...), and so
+do its feed items' category tags ("Mundo", "Desporto") where the URL names none; a story most of
+whose reports are filed under one desk is on it (`story_filing`). For the others, the
 model, trained by `benchmarks/train_desks.py` on real news whose URL names its desk (corpus in
 `benchmarks/data/desks/`): a multinomial logistic regression over the words (and their
 character 4-grams) of an article's title and lead. The weights ship as a gzip JSON table
@@ -18,7 +19,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -122,11 +123,13 @@ DESK_NAMES = {
 # Czech and Slovak: how outlets file their reports (theguardian.com/world/..., /sport/,
 # spiegel.de/wirtschaft/, elpais.com/deportes/). One table labels the model's training data
 # (benchmarks/build_desks.py) and reads a report's filing at run time (`filed_desk`).
+# A region in a path is World's own sub-desk (/world/europe/); as a feed item's tag it names a
+# place, foreign or home as the outlet's home is: `tagged_desk` leaves it out.
+REGIONS = "europe asia africa americas middleeast middle-east"
 SEGMENTS = {
     # foreign news only: an outlet's home desks ("uk-news", "us-news") are its home news
-    "world": "world international intl europe asia africa "
-    "americas middleeast middle-east ausland international monde internacional mundo esteri "
-    "buitenland swiat zahranici svet zahranicie",
+    "world": f"world international intl {REGIONS} ausland international monde internacional "
+    "mundo esteri buitenland swiat zahranici svet zahranicie",
     "politics": "politics politik politique politica política politiek polityka politika "
     "election elections wahl",
     "business": "business money markets economy economics finance wirtschaft finanzen geld "
@@ -146,6 +149,7 @@ SEGMENTS = {
     "espectaculos spettacoli celebrity",
 }
 DESK_OF = {word: desk for desk, words in SEGMENTS.items() for word in words.split()}
+_TAG_DESK = {word: desk for word, desk in DESK_OF.items() if word not in REGIONS.split()}
 
 
 def filed_under(url: str) -> tuple[str, ...]:
@@ -159,6 +163,28 @@ def filed_desk(url: str) -> str:
     """The one desk the URL's path words name, or "" (none, or two different ones)."""
     desks = {DESK_OF[p] for p in filed_under(url)}
     return desks.pop() if len(desks) == 1 else ""
+
+
+def tagged_desk(categories: Iterable[str]) -> str:
+    """The one desk a feed item's category tags name, each read whole as a path word is
+    ("Mundo", "Desporto"; "World news" names none, nor does a region, "Americas": the
+    Guardian's story of a family in Missouri, in its US edition, is home news), or "" (none,
+    or two different ones)."""
+    desks = {_TAG_DESK.get(c.strip().lower(), "") for c in categories} - {""}
+    return desks.pop() if len(desks) == 1 else ""
+
+
+def report_filing(article: Article) -> tuple[str, tuple[str, ...]]:
+    """The desk a report's outlet filed it under, and where it says so: its URL's path words
+    ("/sport/"), or, when the URL names no desk, its feed item's category tags ("'Desporto'");
+    "", () when neither names one (two different desks name none)."""
+    words = filed_under(article.url)
+    if words:
+        desk = filed_desk(article.url)
+        return (desk, tuple(f"/{w}/" for w in words)) if desk else ("", ())
+    desk = tagged_desk(article.categories)
+    tags = tuple(f"'{c}'" for c in article.categories if _TAG_DESK.get(c.strip().lower()) == desk)
+    return (desk, tags) if desk else ("", ())
 
 
 def desk_name(desk: str, language: str = "") -> str:
@@ -243,14 +269,14 @@ def story_desk(articles: Sequence[Article], model: DeskModel | None = None) -> t
 
 
 def story_filing(articles: Sequence[Article]) -> tuple[str, tuple[str, ...]]:
-    """The desk most of a story's reports are filed under (more than half), and the path words
-    that say so; "", () when there is none.
+    """The desk most of a story's reports are filed under (more than half, `report_filing`),
+    and the path words or tags that say so; "", () when there is none.
 
     A report whose URL names no desk is filed too, under one the table does not know (a home
     desk, "us-news"; comment): it counts against every desk. Counting only the reports that
     name one put a story of four State of the Union reports, one of them filed under /culture/,
     in Culture on the real day (`benchmarks/real_day.py`)."""
-    filed = [(filed_desk(a.url), filed_under(a.url)) for a in articles]
+    filed = [report_filing(a) for a in articles]
     counts = Counter(desk for desk, _ in filed if desk)
     if not counts:
         return "", ()

@@ -4,14 +4,17 @@ rules are untouched by filings."""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from briefing.compose.explain import cluster_file, format_report
-from briefing.compose.sections import group_topics, placements
+from briefing.compose.explain import cluster_file, format_report, read_articles
+from briefing.compose.sections import NO_RULES, Place, group_topics, placements
 from briefing.config import TopicsConfig
+from briefing.errors import ConfigError
 from briefing.fetch.http import Fetcher
 from briefing.models import Article, Section, Story
 from briefing.stories.cluster import cluster_stories
@@ -84,3 +87,60 @@ def test_the_explanation_says_why_each_story_is_in_its_section() -> None:
     assert "  in News: its feeds' topic, 'News': no desk most of its reports" in text
     sections = {s["topic"]: s["why"]["section"] for s in report.as_json()["stories"]}
     assert sections["Sport"] == "filed under /football/ by its outlet"
+
+
+def test_a_proxied_feeds_stories_go_to_the_desks_its_addresses_and_tags_name() -> None:
+    """Jornal de Notícias links through FeedBurner: its outlet's addresses (/mundo/, /economia/)
+    and its items' own tags ("Tecnologia", where the address, /inovacao/, names none) file its
+    stories, named in the edition's language; home news (/nacional/) stays in the plain one."""
+    stories = cluster_stories(_articles("jn.rss"))
+    found = placements(stories, NO_RULES)
+    places = {s.headline: found[s.id] for s in stories}
+    assert places["Apple disponível para trocar a bateria dos iPhone 6 e superiores"] == Place(
+        "Tecnologia", "filed under 'Tecnologia' by its outlet"
+    )
+    assert places["Morreu o líder da igreja Mórmon"] == Place(
+        "Mundo", "filed under /mundo/ by its outlet"
+    )
+    assert places["Reações dos partidos ao veto de Marcelo"].title == "News"
+    titles = {s.title for s in group_topics(stories)}
+    assert {"Mundo", "Economia", "Desporto", "Tecnologia", "News"} <= titles
+
+
+def test_a_region_tag_does_not_file_a_home_story_as_world(edition: tuple[Section, ...]) -> None:
+    """The Guardian's US edition tags a Missouri family's deportation story "Americas" (and
+    files it under /us-news/): home news, left in the plain section; its "Sport" and
+    "Environment" tags file stories whose addresses name no desk."""
+    assert _section_of(edition, "A family in Missouri had a life") == "News"
+    assert _section_of(edition, "2004 Larry Nassar investigation dropped") == "Sport"
+    assert _section_of(edition, "Climate change threatens half of US bases") == (
+        "Science and environment"
+    )
+
+
+def test_an_articles_file_carries_the_outlets_tags_into_the_filing(tmp_path: Path) -> None:
+    """`briefing cluster` reads a line's `categories` as a feed's item tags are read; a value
+    that is not a list of strings names its line and key."""
+    rows = [
+        {
+            "id": "a",
+            "title": "Derby ends level",
+            "text": "The derby ended 1-1.",
+            "categories": ["Desporto"],
+        },
+        {
+            "id": "b",
+            "title": "Cup draw made",
+            "text": "The cup draw was made.",
+            "categories": ["Desporto"],
+        },
+    ]
+    good = tmp_path / "good.jsonl"
+    good.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert [a.categories for a in read_articles(good)] == [("Desporto",), ("Desporto",)]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rows[0] | {"categories": "Desporto"}) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        read_articles(bad)
+    assert "'categories' must be a list of strings" in str(caught.value)
+    assert caught.value.key == "categories" and caught.value.line == 1

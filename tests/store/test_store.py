@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from briefing.config import parse_config
 from briefing.errors import StoreError
 from briefing.models import Article, FeedResult, FeedSource
 from briefing.store import open_store
+from briefing.store.renders import edition_key
+from briefing.store.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 SOURCE = FeedSource("Outlet", "https://example.org/feed", "World")
@@ -85,3 +90,43 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="newer briefing"):
         open_store(path)
+
+
+def test_a_store_made_before_articles_had_categories_gains_them_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    """An older file's articles table has no `categories`: opening adds it, every row kept."""
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    with db:
+        db.executescript(SCHEMA)  # the tables as an older version made them
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("a1", "https://example.org/1", "Outlet", "World", "Title 1", "Text 1 \u00e9\u4e2d",
+             (NOW - timedelta(hours=1)).isoformat(), "", "", "", "page", "", NOW.isoformat()),
+        )  # fmt: skip
+    db.close()
+    assert "categories" not in _columns(path, "articles")
+    tagged = replace(article(2, 2), categories=("Mundo", "Economia"))
+    with open_store(path) as store:
+        store.save_articles([tagged], NOW)
+    assert "categories" in _columns(path, "articles")
+    with open_store(path) as store:  # and again: the column is added once
+        kept = store.articles_between(NOW - timedelta(hours=24), NOW)
+    assert kept == (tagged, article(1, 1))
+
+
+def _columns(path: Path, table: str) -> set[str]:
+    with closing(sqlite3.connect(path)) as db:
+        return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def test_an_editions_key_covers_its_articles_categories(tmp_path: Path) -> None:
+    """Sections read the categories: an edition whose articles' tags changed is made again."""
+    config = parse_config({}, tmp_path / "feeds.toml")
+    plain = [article(1, 1)]
+    tagged = [replace(article(1, 1), categories=("Desporto",))]
+    assert edition_key(config, plain, (), (), ()) != edition_key(config, tagged, (), (), ())
+    assert edition_key(config, tagged, (), (), ()) == edition_key(config, tagged, (), (), ())

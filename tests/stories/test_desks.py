@@ -23,8 +23,10 @@ from briefing.stories.desks import (
     filed_desk,
     filed_under,
     load_model,
+    report_filing,
     shared_desk,
     story_filing,
+    tagged_desk,
 )
 
 from ..conftest import ROOT, need
@@ -81,9 +83,18 @@ def _story(sid: str, title: str, language: str = "en", topic: str = "t1", path: 
     return Story(sid, title, "News", (article,), auto_topic=topic)
 
 
-def _reports(*paths: str) -> list[Article]:
+def _reports(*paths: str, tags: tuple[str, ...] = ()) -> list[Article]:
     return [
-        Article(f"r{k}", "Outlet", "News", f"https://x.test/{p}slug-{k}", "A title", "", WHEN)
+        Article(
+            f"r{k}",
+            "Outlet",
+            "News",
+            f"https://x.test/{p}slug-{k}",
+            "A title",
+            "",
+            WHEN,
+            categories=tags,
+        )
         for k, p in enumerate(paths)
     ]
 
@@ -136,8 +147,11 @@ def test_a_url_files_its_report_under_the_desk_its_whole_path_words_name(
 
 
 def test_a_story_is_on_the_desk_most_of_its_reports_are_filed_under() -> None:
-    assert story_filing(_reports("sport/", "football/live/")) == ("sport", ("sport", "football"))
-    assert story_filing(_reports("world/", "world/", "us-news/")) == ("world", ("world",))
+    assert story_filing(_reports("sport/", "football/live/")) == (
+        "sport",
+        ("/sport/", "/football/"),
+    )
+    assert story_filing(_reports("world/", "world/", "us-news/")) == ("world", ("/world/",))
     # one late-night TV piece among four State of the Union reports does not make it Culture
     assert story_filing(_reports("us-news/", "culture/", "us-news/", "commentisfree/")) == ("", ())
     assert story_filing(_reports("world/", "us-news/")) == ("", ())  # half is not most
@@ -167,3 +181,38 @@ def test_the_training_labels_and_the_run_time_filing_are_one_table() -> None:
     assert build_desks.desk_of is filed_desk
     rows = _rows()
     assert rows and all(filed_desk(r["url"]) in ("", r["desk"]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("tags", "desk"),
+    [
+        (("Mundo",), "world"),  # Jornal de Notícias files its items so
+        (("Desporto",), "sport"),
+        (("Tecnologia", "Apple"), "technology"),
+        (("Nacional",), ""),  # home news names no desk
+        (("World news", "US news"), ""),  # a tag is read whole, as a path word is
+        (("Americas", "US immigration"), ""),  # a place, foreign or home as the outlet's is
+        (("Sport", "Culture"), ""),  # two desks: none
+        ((), ""),
+    ],
+)
+def test_a_feed_items_tags_name_its_desk_when_they_name_one(
+    tags: tuple[str, ...], desk: str
+) -> None:
+    assert tagged_desk(tags) == desk
+
+
+def test_a_reports_tags_file_it_only_when_its_url_names_no_desk() -> None:
+    (by_tag,) = _reports("inovacao/interior/", tags=("Tecnologia",))
+    assert report_filing(by_tag) == ("technology", ("'Tecnologia'",))
+    (by_url,) = _reports("mundo/interior/", tags=("Desporto",))
+    assert report_filing(by_url) == ("world", ("/mundo/",))  # the URL's filing comes first
+    (two,) = _reports("sport/music/", tags=("Desporto",))
+    assert report_filing(two) == ("", ())  # a URL naming two desks names none, tags or not
+    # a story of reports filed by tags, by URL, and by neither: the most is enough
+    reports = [*_reports("inovacao/", "inovacao/", tags=("Tecnologia",)), *_reports("tech/")]
+    assert story_filing([*reports, *_reports("nacional/")]) == (
+        "technology",
+        ("'Tecnologia'", "/tech/"),
+    )
+    assert story_filing(_reports("nacional/", "inovacao/", tags=("Nacional",))) == ("", ())
