@@ -19,12 +19,13 @@ threshold alone, and the floor at which sections holding each other's nearest st
 `ecbplus` texts, and 3 other lines, which the raw texts keep. `--words N` cuts each text to its
 headline and its first N words, as a feed's own summary gives it when the page cannot be read.
 The leave-topics-out cross-validation (random splits of the topics) is `clustering_cv.py`.
+Written to benchmarks/results/clustering.json (clustering_as_extracted.json, clustering_N_words.json
+for the other readings).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
@@ -41,6 +42,7 @@ from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ecb import read_documents, reading_options, to_article  # noqa: E402
+from record import machine, results_path, write_results  # noqa: E402
 
 from briefing.stories.cluster import (  # noqa: E402
     DEFAULT_THRESHOLD,
@@ -213,7 +215,8 @@ def held_out(docs: list[dict], make: Maker, settings: Sequence[Any], key: str) -
         held = sweep(test, make(test, [best]), key)[best]
         results.append({"threshold": best, "n": len(test), **held})
     pooled = sum(r["bcubed_f1"] * r["n"] for r in results) / sum(r["n"] for r in results)
-    return {"folds": results, "bcubed_f1_pooled": pooled}
+    worst = min(r["bcubed_f1"] for r in results)
+    return {"folds": results, "bcubed_f1_pooled": pooled, "bcubed_f1_worst": worst}
 
 
 def _lower_first(setting: float | tuple[float, float]) -> tuple[float, ...]:
@@ -304,7 +307,7 @@ def errors(docs: list[dict]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print (and optionally save) the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--json", type=Path, help="write the results here, not to results/")
     parser.add_argument("--errors", action="store_true", help="per-topic errors only")
     parser.add_argument(
         "--as-extracted",
@@ -319,10 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         print("\n".join(errors(docs)))
         return 0
-    result = measure(docs)
+    result = {**machine(), **measure(docs)}
     report(result)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    write_results(results_path("clustering", args), result)
     return 0
 
 

@@ -11,6 +11,7 @@ reports the wall and CPU time of `cluster_stories` and the peak memory it added 
 size); on a machine shared with other work, the CPU time is the steadier figure.
 B-cubed F1 against the synthetic events is printed as a sanity check only: every text is reused
 under other names (about 77 times at 50,000), far more near-duplicates than a real day has.
+Written to benchmarks/results/clustering_scale.json, with the load average at the start.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ecb import DATA, FIXED_TIME, load_documents, to_article  # noqa: E402
+from record import machine, results_path, write_results  # noqa: E402
 
 SIZES = (1_000, 10_000, 50_000)
 GOAL_SECONDS = 10.0  # for 10,000 articles
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--json", type=Path, help="write the results here, not to results/")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.data.exists():
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'peak MB':>8} {'added MB':>8} {'B3 F1':>6}"
     )
     results = []
+    started = machine()
     for n in args.sizes:
         command = [sys.executable, __file__, "--one", str(n), "--data", str(args.data)]
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
@@ -138,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print(f"goal: 10,000 articles in under {GOAL_SECONDS:.0f} s on one core, cost about linear")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    figures = {**started, "goal_seconds_at_10000": GOAL_SECONDS, "sizes": results}
+    write_results(results_path("clustering_scale", args, args.sizes == list(SIZES)), figures)
     return 0
 
 

@@ -6,7 +6,10 @@ child process, so the peak (the child's ru_maxrss) is that fetch's alone, interp
 the time is the fetch's own, not the interpreter's start. Every bomb must end as a clean
 FetchError at the 15 MiB cap, and the whole run must stay under 1 GiB of memory.
 
-    .venv/bin/python benchmarks/hostile.py [--json results.json] [--only gzip] [--tree DIR]
+    .venv/bin/python benchmarks/hostile.py [--json PATH] [--only gzip] [--tree DIR]
+
+Written to benchmarks/results/hostile.json (each case under its function's name), with the load
+average at the start: the times are wall times.
 
 `--tree DIR` runs the children against the `briefing` package in DIR (an older checkout, say),
 to measure the same inputs before a change.
@@ -37,6 +40,9 @@ from tests.bombs import (  # noqa: E402
     gzip_bomb,
 )
 from tests.fault_server import FaultServer, fixed  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from record import machine, results_path, write_results  # noqa: E402
 
 MEMORY_LIMIT_MIB = 1024  # no case, and so not the run, may peak above this
 TREE = ROOT  # where the children import `briefing` from (--tree)
@@ -151,11 +157,11 @@ import dataclasses, json, resource, sys, time
 from briefing.errors import RenderError
 from briefing.models import Section
 from briefing.render import render_html, render_pdf
-from tests.test_render import make_briefing
+from tests.render.test_render import make_briefing
 
 field, text = sys.argv[1], sys.argv[2] * int(sys.argv[3])
 briefing = make_briefing()
-first, *rest = briefing.stories.partition
+first, *rest = briefing.sections
 story = first.stories[0]
 if field == "url":
     failure = dataclasses.replace(briefing.failures[0], url="https://gazette.example/" + text)
@@ -255,19 +261,27 @@ def print_table(results: list[Result]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, help="write the results to this file as JSON")
+    parser.add_argument("--json", type=Path, help="write the results here, not to results/")
     parser.add_argument("--only", default="", help="run only the cases whose name holds this")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout children import")
     args = parser.parse_args()
     global TREE
     TREE = args.tree.resolve()
-    started = time.perf_counter()
-    results = [case() for case in CASES if args.only in case.__name__]
+    state, started = machine(), time.perf_counter()
+    cases = {case.__name__: case() for case in CASES if args.only in case.__name__}
+    results = list(cases.values())
     print_table(results)
-    print(f"{len(results)} cases in {time.perf_counter() - started:.1f} s")
-    if args.json:
-        rows = [{**asdict(r), "ok": r.ok} for r in results]
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    seconds = time.perf_counter() - started
+    print(f"{len(results)} cases in {seconds:.1f} s")
+    figures = {
+        **state,
+        "limit_mib": MEMORY_LIMIT_MIB,
+        "seconds": seconds,
+        "peak_mib": max((r.peak_mib for r in results), default=0.0),
+        "cases": {name: {**asdict(r), "ok": r.ok} for name, r in cases.items()},
+    }
+    documented = not args.only and TREE == ROOT  # not a part, nor another tree
+    write_results(results_path("hostile", args, documented), figures)
     return 0 if all(r.ok for r in results) else 1
 
 

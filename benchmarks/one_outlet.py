@@ -14,7 +14,8 @@ story no label covers is counted and, with --list, printed to be judged.
 
 Reported: of the labelled one-event stories, how many are still one story (kept) and how many
 came apart; of the separate-post stories, how many came apart (split) and how many are still
-one. Skips with a note when ../shared/eval is not there.
+one. Written to benchmarks/results/one_outlet.json. Skips with a note when ../shared/eval is not
+there.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 from pathlib import Path
 
 from ecb import SHARED
+from record import results_path, write_results
 
 from briefing.extract.articles import extract_articles
 from briefing.fetch.http import Fetcher, Response
@@ -99,7 +101,7 @@ def unlabelled(found: list[dict], labels: list[dict]) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--list", action="store_true", help="print the stories no label covers")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--json", type=Path, help="write the figures here, not to results/")
     args = parser.parse_args(argv)
     if not (FEEDS / "index.tsv").exists():
         print(f"skipped: {FEEDS} is not there")
@@ -115,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for story in unlabelled(found, labels):
             print(json.dumps({**story, "one_event": None}, ensure_ascii=False))
-    if args.json:
-        args.json.write_text(json.dumps(counts, indent=2) + "\n", encoding="utf-8")
+    figures = {"labelled one event": right, "labelled separate": separate, **counts}
+    write_results(results_path("one_outlet", args), figures)
     return 0
 
 

@@ -7,15 +7,14 @@ memory; the child's CPU time is reported beside the wall time, since a shared ma
 wall time. Then one more render in this process, timed phase by phase, says where the time goes.
 `--compare` also times WeasyPrint left to itself (columns laid out twice: the patch switched off
 with BRIEFING_WEASYPRINT_PATCHES=0), alternating with ours, so both figures come from the same
-conditions. docs/rendering.md has the figures.
-Goal (issue 7): under 3 s.
+conditions; it is on unless --no-compare. Written to benchmarks/results/render.json, with the
+load average at the start. Goal (issue 7): under 3 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import resource
 import statistics
@@ -32,6 +31,9 @@ import briefing.render.pdf as pdf_module  # noqa: E402
 from briefing.render import render_html, render_pdf  # noqa: E402
 from briefing.render.speedups import SWITCH, weasyprint_patched  # noqa: E402
 from tests.big_edition import ECB, big_edition  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from record import machine, results_path, write_results  # noqa: E402
 
 RUNS = 5
 GOAL = 3.0
@@ -135,9 +137,15 @@ def main() -> None:
     """Print the median and the spread of the runs, and the time of each phase."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=RUNS)
-    parser.add_argument("--compare", action="store_true", help="also time stock WeasyPrint")
-    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument(
+        "--compare",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time stock WeasyPrint (the default)",
+    )
+    parser.add_argument("--json", type=Path, help="write the figures here, not to results/")
     args = parser.parse_args()
+    state = machine()
     edition = big_edition()
     source = "ECB+" if ECB.exists() else "demo texts"
     started = time.perf_counter()
@@ -152,6 +160,7 @@ def main() -> None:
             with stock_passes():
                 stock.append(timed_render(html))
     result: dict[str, Any] = {
+        **state,
         "edition": f"{len(edition.stories)} stories in {len(edition.sections)} sections",
         "source": source,
         "runs": args.runs,
@@ -166,8 +175,7 @@ def main() -> None:
     if args.compare:
         result["phases_stock_weasyprint_passes"] = phases(html, one_pass=False)
     report(result)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    write_results(results_path("render", args, args.compare), result)
 
 
 def report(result: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """Simulate 400 days of the scheduler: restarts, suspends and two DST changes a year.
 
-Usage: python benchmarks/scheduler_simulation.py [--days N] [--seed S]
+Usage: python benchmarks/scheduler_simulation.py [--days N] [--seed S] [--json PATH]
 
 The real `Scheduler.tick` runs against a real store (in a temporary folder) with a simulated
 clock; the run itself only records the edition as done. The process is up in random stretches
@@ -8,7 +8,7 @@ clock; the run itself only records the edition as done. The process is up in ran
 start-up, at the cron alarm and at every poll. A day is eligible when the process was up at some
 moment between its scheduled time and the end of the catch-up; the goal is exactly one edition on
 every eligible day and none on any other, with every ineligible day logged as missed when the
-process next looked.
+process next looked. Written to benchmarks/results/scheduler_simulation.json.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from briefing.config import parse_config  # noqa: E402
 from briefing.deliver.schedule import Scheduler, last_fire_time  # noqa: E402
 from briefing.models import StoredEdition  # noqa: E402
 from briefing.store import open_store  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record import results_path, write_results  # noqa: E402
 
 ZONE = ZoneInfo("Europe/Berlin")
 POLL = timedelta(minutes=60)
@@ -122,12 +125,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="write the results here, not to results/")
     args = parser.parse_args()
     started = time.monotonic()
-    result = simulate(args.days, args.seed)
+    result = {"seed": args.seed, **simulate(args.days, args.seed)}
     for key, value in result.items():
         print(f"{key:>40}: {value}")
     print(f"{'seconds':>40}: {time.monotonic() - started:.1f}")
+    write_results(results_path("scheduler_simulation", args), result)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ is better) between the summary's and the story's distributions of content words 
 \\w+ tokens less English stop words); the share of summary sentences that are bad, judged by the
 rules in `bad` below, which are written here and not taken from briefing; mean summary words.
 Beside them, the oracle over briefing's own candidates: what the best choice among them would
-cover, the units known, so that a shortfall can be put on the pool or on the choice.
+cover, the units known, so that a shortfall can be put on the pool or on the choice. Written to
+benchmarks/results/summaries.json (summaries_N_words.json for another budget), with the load
+average at the start beside the CPU times.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from briefing.stories.headline import clean_title, story_headline
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ecb import SHARED, load_documents, to_article  # noqa: E402
+from record import machine, results_path, write_results  # noqa: E402
 
 DATA = SHARED / "eval" / "clustering"
 PUBLISHED = {
@@ -235,7 +238,7 @@ def sumy_system(name: str) -> Summarizer:
 def headlines(events: list[tuple[dict, list[Article]]]) -> dict[str, dict[str, float]]:
     """Unit coverage of the headline alone: story_headline beside the centroid's title."""
     systems = {
-        "story_headline (briefing.stories.headline)": story_headline,
+        "briefing's story_headline": story_headline,
         "title nearest the centroid, cleaned": lambda a: clean_title(_centroid_article(a).title),
     }
     result = {}
@@ -349,14 +352,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=60)
     parser.add_argument("--quick", action="store_true", help="default settings only, no grid")
-    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--json", type=Path, help="write the results here, not to results/")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args(argv)
     if not (args.data / "units.jsonl").exists():
         print(f"skipped: {args.data / 'units.jsonl'} not found")
         return 0
     events = load(args.data)
-    result = {"words": args.words, "events": len(events), "briefing": {}}
+    result = {**machine(), "words": args.words, "events": len(events), "briefing": {}}
     result["briefing"] = cross_validate(events, args.words, args.quick)
     baselines = {
         "lead of centroid, whole sentences": lead_sentences,
@@ -371,9 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     from summary_oracle import candidate_oracle  # it uses this script's metrics
 
     result["candidate_oracle"] = candidate_oracle(events, args.words)
+    result["published"] = {
+        name: {"weighted": w, "specific": s} for name, (w, s) in PUBLISHED.items()
+    }
     print_table(result)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    words = argparse.Namespace(words=None if args.words == 60 else args.words)
+    write_results(args.json or results_path("summaries" + "_quick" * args.quick, words), result)
     return 0
 
 

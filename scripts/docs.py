@@ -1,17 +1,20 @@
 """Make every picture of the README and docs/ again from the current code, and the settings table.
 
     python scripts/docs.py          (or: make docs)
+    python scripts/docs.py --figures [--page docs/measurements.md]
 
 The pictures are the demo edition, made now: its PDF's first page (pdftoppm, from poppler-utils)
 and its HTML at phone and desktop width (headless Chromium). Each is recorded in
 docs/pictures.json with its digest and what it shows, so a test can tell a picture this script
 made from one left over. The settings reference in docs/configuration.md is written from the
 declared settings table, and every figure marked in a page from the benchmarks' results
-(`benchmarks/results/*.json`, see figures.py); `--figures` writes only those.
+(`benchmarks/results/*.json`, see figures.py); `--figures` writes only those, and `--page` only
+the figures of the pages it names.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import shutil
@@ -63,8 +66,16 @@ allow_networks = ["127.0.0.0/8"]  # served from this machine for the picture
 
 def main() -> int:
     """Make the demo, its pictures and the settings table; say what is missing to make them."""
-    if sys.argv[1:] == ["--figures"]:
-        write_figures()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--figures", action="store_true", help="write the figures only")
+    parser.add_argument(
+        "--page", type=Path, action="append", help="with --figures: only this page's (repeatable)"
+    )
+    args = parser.parse_args()
+    if args.page and not args.figures:
+        parser.error("--page goes with --figures")
+    if args.figures:
+        write_figures([page.resolve() for page in args.page or ()])
         return 0
     missing = [tool for tool in ("pdftoppm", "chromium") if shutil.which(tool) is None]
     if missing:
@@ -164,9 +175,10 @@ def real_feed_edition(folder: Path, briefing: Path) -> Path:
     return pdf
 
 
-def write_figures() -> None:
-    """Every figure of the README and docs/ written again from benchmarks/results/ (figures.py)."""
-    for page in (ROOT / "README.md", *sorted(DOCS.glob("*.md"))):
+def write_figures(only: list[Path] | None = None) -> None:
+    """Every figure of the README and docs/ (or of the pages `only` names) written again from
+    benchmarks/results/ (figures.py)."""
+    for page in only or (ROOT / "README.md", *sorted(DOCS.glob("*.md"))):
         text = page.read_text(encoding="utf-8")
         if (new := rewrite(text)) != text:
             page.write_text(new, encoding="utf-8")

@@ -27,8 +27,11 @@ FIGURE = re.compile(
 def value(name: str, path: str, spec: str | None) -> str:
     """The figure at `path` of the named result, formatted as the page asks."""
     found: Any = json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
-    for key in path.split("."):
-        found = found[int(key)] if isinstance(found, list) else found[key]
+    try:
+        for key in path.split("."):
+            found = found[int(key)] if isinstance(found, list) else found[key]
+    except (KeyError, IndexError, ValueError) as missing:
+        raise KeyError(f"benchmarks/results/{name}.json has no {path!r}") from missing
     if spec == "%":  # a share shown as a percentage with one decimal
         return f"{100 * found:.1f}%"
     return format(found, spec) if spec else str(found)

@@ -56,6 +56,14 @@ def test_every_page_the_readme_links_exists() -> None:
         assert (ROOT / target).is_file(), target
 
 
+def test_every_relative_link_of_the_docs_resolves() -> None:
+    for page in PAGES:
+        text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s#]+)(?:#[^)]*)?\)", text):
+            if "://" not in target and not target.startswith("mailto:"):
+                assert (page.parent / target).exists(), f"{page.name} links {target}"
+
+
 def test_every_figure_in_the_docs_is_the_benchmarks_own() -> None:
     # A figure is written between markers naming its benchmark result; `make docs` writes it.
     found = [(page.name, *f) for page in PAGES for f in figures(page.read_text(encoding="utf-8"))]
