@@ -1,20 +1,24 @@
 """Article-text extraction on three evaluation sets, settings and rules chosen by cross-validation.
 
     python benchmarks/extraction.py [--folds K] [--limit N] [--repeat R] [--json PATH]
+                                    [--appeal-model]
 
 The sets (ScrapingHub's, trafilatura's own, Readability's; see extraction_sets.py) are split
 into K folds grouped by site. Within each fold's training pages the script chooses trafilatura's
-options (tables, favor_precision, fast) and the second pass's rules (greedy backward elimination
-from all of them, for each option set), maximizing the mean of the three sets' F1; the choice is
-scored on the held-out fold. Beside it, on the same folds, plain trafilatura at its default,
-with `include_comments=False` and with `favor_precision=True`. trafilatura's outputs are cached
-per setting under /tmp (or $BRIEFING_EXTRACTION_CACHE), so only the first run is slow; the
-cache is keyed by trafilatura's version and the setting's name, so delete it after changing how
-a page is read (extract/page.py's run_trafilatura, extract/tables.py).
+options (tables, favor_precision or favor_recall, fast, hidden elements dropped or not) and the
+second pass's rules (greedy backward elimination from all of them, for each option set),
+maximizing the mean of the three sets' F1; the choice is scored on the held-out fold. With
+--appeal-model the learned appeal model is one more mechanism the folds may keep or drop. Beside
+it, on the same folds, plain trafilatura at its default, with `include_comments=False`, with
+`favor_precision=True` and with `favor_recall=True`. trafilatura's outputs are cached per setting
+under /tmp (or $BRIEFING_EXTRACTION_CACHE), so only the first run is slow; the cache is keyed by
+trafilatura's version and the setting's name, so delete it after changing how a page is read
+(extract/page.py's run_trafilatura, extract/tables.py).
 
 Speed: on the ScrapingHub pages, the second pass's time against our trafilatura call's, and
 pages per second against plain trafilatura, interleaved runs, medians. Writes
-benchmarks/results/extraction.json. Skips cleanly when the sets are not there.
+benchmarks/results/extraction.json (extraction_with_appeal_model.json with --appeal-model).
+Skips cleanly when the sets are not there.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,24 +60,34 @@ from briefing.extract.boilerplate import (  # noqa: E402
     resolve_reasons,
     rule_matches,
 )
-from briefing.extract.page import OPTIONS, Options, run_trafilatura, second_pass  # noqa: E402
+from briefing.extract.page import (  # noqa: E402
+    OPTIONS,
+    Options,
+    drop_hidden,
+    run_trafilatura,
+    second_pass,
+)
 from briefing.extract.tables import unwrap_layout_tables  # noqa: E402
-from briefing.text.clean import clean_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "extraction.json"
+WITH_MODEL = RESULTS.with_name("extraction_with_appeal_model.json")
 CACHE = Path(os.environ.get("BRIEFING_EXTRACTION_CACHE", "/tmp/briefing-extraction-cache"))
 BASELINES = {
     "trafilatura defaults": {},
     "trafilatura include_comments=False": {"include_comments": False},
     "trafilatura favor_precision=True": {"favor_precision": True},
+    "trafilatura favor_recall=True": {"favor_recall": True},
 }
 CANDIDATES = [
-    Options(tables=t, precision=p, fast=f)
+    Options(tables=t, precision=p, fast=f, hidden=True)
     for t, p, f in itertools.product(("data", "all", "none"), (False, True), (True, False))
+] + [
+    Options(tables="data", recall=recall, fast=f, hidden=recall)
+    for recall, f in itertools.product((True, False), (True, False))
 ]
-MODEL = "appeal model"  # the learned appeal model's removals (extract/appeals.py), if shipped
-MECHANISMS = frozenset(RULES | ({MODEL} if current_model() else set()))
+MODEL = "appeal model"  # the learned appeal model's removals (extract/appeals.py)
+MECHANISMS = set(RULES)  # with MODEL too under --appeal-model
 Counts = list[tuple[float, ...]]
 Matched = tuple[list[str], list[set[str]], list[str | None]]  # paragraphs, rules, model
 PAGES: list[Page] = []  # set before the pool forks, so workers share it
@@ -80,7 +95,8 @@ PAGES: list[Page] = []  # set before the pool forks, so workers share it
 
 def option_name(options: Options) -> str:
     """A name for our call of trafilatura with these options (comments are always off)."""
-    on = ["favor_precision"] * options.precision + ["fast"] * options.fast
+    on = ["favor_precision"] * options.precision + ["favor_recall"] * options.recall
+    on += ["fast"] * options.fast + ["hidden dropped"] * (not options.hidden)
     return ", ".join([f"ours: tables {options.tables}", *on])
 
 
@@ -132,10 +148,7 @@ class Scorer:
 
     def __init__(self, engines: dict[str, list[tuple[str, str]]]) -> None:
         self.engines = engines
-        titles = engines[option_name(CANDIDATES[0])]
-        self.hints = [
-            page_hints(p.html, clean_text(t)) for p, (_, t) in zip(PAGES, titles, strict=True)
-        ]
+        self.hints = [page_hints(p.html) for p in PAGES]
         self.matched: dict[str, list[Matched]] = {}
         self.page_memo: dict[tuple[str, int, tuple[int, ...]], tuple[float, ...]] = {}
         self.memo: dict[tuple[str, frozenset[str]], Counts] = {}
@@ -191,7 +204,7 @@ def choose(scorer: Scorer, train: Collection[int]) -> tuple[str, frozenset[str],
     """The best options and rules on these pages: per option set, drop rules while it helps."""
     best = ("", frozenset[str](), -1.0)
     for options in CANDIDATES:
-        engine, rules = option_name(options), MECHANISMS
+        engine, rules = option_name(options), frozenset(MECHANISMS)
         value = objective(scorer.counts(engine, rules), train)
         while rules:
             trials = {r: objective(scorer.counts(engine, rules - {r}), train) for r in rules}
@@ -255,7 +268,7 @@ def summarize(per_fold: Sequence[dict[str, dict[str, float]]]) -> dict[str, dict
 
 def timing(pages: Sequence[Page], repeat: int) -> dict[str, float]:
     """Interleaved runs on one core: our trafilatura call and the second pass (with the appeal
-    model and without), plain trafilatura, and the layout tables' unwrapping."""
+    model and without), plain trafilatura, and the steps on the tree before trafilatura reads it."""
     runs: dict[str, list[float]] = {}
     one_run(pages[:20])  # warm up: imports, compiled patterns, caches
     for n in range(repeat):
@@ -275,7 +288,11 @@ def timing(pages: Sequence[Page], repeat: int) -> dict[str, float]:
             ("the same without the appeal model", 100 * second_bare / engine_bare),
             (
                 "layout tables unwrapped, % of our trafilatura time",
-                100 * unwrapping(pages) / engine,
+                100 * unwrapping(pages, unwrap_layout_tables) / engine,
+            ),
+            (
+                "hidden elements dropped, % of our trafilatura time",
+                100 * unwrapping(pages, drop_hidden) / engine,
             ),
             ("pages/s, one core: briefing extract, date from feed", len(pages) / (engine + second)),
             ("pages/s, one core: trafilatura defaults", len(pages) / plain),
@@ -302,13 +319,13 @@ def one_run(pages: Sequence[Page]) -> tuple[float, float]:
     return engine, second
 
 
-def unwrapping(pages: Sequence[Page]) -> float:
-    """Seconds spent finding and unwrapping layout tables (inside our trafilatura call)."""
+def unwrapping(pages: Sequence[Page], step: Callable[[HtmlElement], int]) -> float:
+    """Seconds one step on the parsed tree takes, inside our trafilatura call (tables, hidden)."""
     trees = [load_html(page.html) for page in pages]
     started = time.perf_counter()
     for tree in trees:
         if tree is not None:
-            unwrap_layout_tables(tree)
+            step(tree)
     return time.perf_counter() - started
 
 
@@ -357,8 +374,16 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each set")
     parser.add_argument("--repeat", type=int, default=5, help="timing runs (0: no timing)")
-    parser.add_argument("--json", type=Path, default=RESULTS)
+    parser.add_argument("--json", type=Path, help=f"default {RESULTS.name}, or {WITH_MODEL.name}")
+    parser.add_argument(
+        "--appeal-model",
+        action="store_true",
+        help="the shipped appeal model as one more mechanism the folds may keep or drop",
+    )
     args = parser.parse_args()
+    if args.appeal_model and current_model():
+        MECHANISMS.add(MODEL)
+    output = args.json or (WITH_MODEL if MODEL in MECHANISMS else RESULTS)
     if not available():
         print("skipped: the extraction sets of ../shared/eval are not available")
         return 0
@@ -370,7 +395,7 @@ def main() -> int:
     cv = cross_validate(scorer, args.folds)
     final = choose(scorer, range(len(PAGES)))
     report(cv, final)
-    shipped = option_name(OPTIONS), MECHANISMS
+    shipped = option_name(OPTIONS), frozenset(MECHANISMS)
     cv["shipped"] = {"options": shipped[0], "rules": sorted(shipped[1])}
     cv["chosen_on_all_pages"] = {"options": final[0], "rules": sorted(final[1])}
     if shipped != final[:2]:
@@ -380,8 +405,8 @@ def main() -> int:
         cv["speed"] = timing([p for p in PAGES if p.set == "scrapinghub"], args.repeat)
         for name, value in cv["speed"].items():  # type: ignore[attr-defined]
             print(f"{name:<64} {value:8.2f}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(cv, indent=1) + "\n", encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(cv, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

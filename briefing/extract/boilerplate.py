@@ -8,14 +8,16 @@ article benchmark, trafilatura's own evaluation pages and Readability's test pag
 pages, five folds grouped by site, each set's own metric; benchmarks/extraction.py). In every
 fold the rules were chosen on the training pages by dropping, one at a time, any whose removal
 raised the mean of the three sets' F1, and scored on the held-out pages; a rule stays when the
-folds kept it. Two did not and were retired: a first line made of links' texts, and a closing
-"contributed reporting" credit (docs/measurements.md).
+folds kept it. Three did not and were retired: a first line made of links' texts, a closing
+"contributed reporting" credit, and a first line that repeats the title read from the page's
+body (its only h1) where the page declares another title in its head (docs/measurements.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,7 +42,6 @@ _APPEAL = re.compile(  # matched against the lowercased line: much faster than (
     r"|enter your e-?mail|remind me later|not ready to support|like this (story|article)\?"
     r"|share (it|this( story| article)?) with|delivered (to|through) your (inbox|letterbox|door)"
     r"|(get|gain) (full|unlimited|instant) access|for (as little as|just|only) ([$€£₹]|rs\.? ?\d)"
-    r"|click to tweet"
     r"|follow (us|@\w+) on|tell us what you think"
     # German, French, Spanish, Portuguese: the feeds' other languages
     r"|jetzt (abonnieren|spenden|unterstützen)|newsletter abonnieren|unterstützen sie uns"
@@ -74,6 +75,14 @@ _COMMENTS_NOTE = re.compile(  # lowercased, as _APPEAL
     r"\b(comments?|comentários|comentarios|kommentare|commentaires)\b.*"
     r"\b(moderat\w*|approv\w*|aprovad\w*|publicad\w*|freigeschaltet|guidelines|policy)"
 )
+# The titles a page declares in its head: its <title> and its title meta tags (og:title...).
+_HEAD_END = re.compile(r"</head\s*>|<body\b", re.IGNORECASE)
+_TITLE_TAG = re.compile(r"(?is)<title\b[^>]*>(.*?)</title")
+_TITLE_META = re.compile(
+    r"(?is)<meta\b[^>]*?\b(?:property|name)\s*=\s*[\"']?"
+    r"(?:og:title|twitter:title|title|dc\.title|dcterms\.title)[\"'\s][^>]*>"
+)
+_CONTENT = re.compile(r"(?is)\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _CONTACT = re.compile(r"(?i)^(\S+@\S+\.\w+|(https?://)?(www\.)?[\w-]+\.\w+/\S*|@\w+)$")
 _LINK_OPEN = re.compile(r"<[aA][\s>]")
 _TAG = re.compile(r"(?s)<[^>]*>")
@@ -86,7 +95,7 @@ RULES = frozenset(
         "furniture",  # "Read more", "Related stories", "Tags", "3 comments"
         "comments note",  # how comments are moderated
         "photo credit",  # "Photo: AFP", "... John Smith / Reuters"
-        "headline",  # the title again as the first line
+        "headline",  # a title the page declares (<title>, og:title) again as the first line
         "byline",  # a name after "by", a date or a time near either end
         "contact",  # an address, a URL or a handle alone near either end
         "related links",  # a run of link lines that ends the text
@@ -104,21 +113,40 @@ APPEAL_TAIL_LINES = 8
 EDGE_LINES = 3  # bylines, datelines and credits are looked for this far from either end
 MAX_LINK_CHARS = 3000  # of HTML inside one <a>: images with long srcsets included
 LINK_COVER = 0.8  # a line this much made of link texts is a link, not prose
+MIN_TITLE_CHARS = 12  # a declared title that ends with a line this long is that line's title
 TEASER_COVER = 0.3  # a line that opens with a link this long is a teaser for another story
 
 
 @dataclass(frozen=True, slots=True)
 class PageHints:
-    """What the page says about itself, beside its text: its title and its links' texts."""
+    """What the page says about itself, beside its text: its links' texts and its titles.
 
-    title: str = ""
+    `declared` holds the titles its head declares. Only a first line that repeats one of them is
+    a headline: a page's only h1 may open the article when the page's title says something else.
+    """
+
     links: frozenset[str] = frozenset()
+    declared: tuple[str, ...] = ()
 
 
-def page_hints(page: str, title: str) -> PageHints:
-    """The title and the texts of the page's links (of two words or more), normalized."""
+def page_hints(page: str) -> PageHints:
+    """The texts of the page's links (of two words or more) and its titles, normalized."""
     texts = (_normal(html.unescape(_TAG.sub(" ", raw))) for raw in _link_texts(page))
-    return PageHints(_normal(title), frozenset(t for t in texts if " " in t))
+    links = frozenset(t for t in texts if " " in t)
+    return PageHints(links, tuple(_declared_titles(page)))
+
+
+def _declared_titles(page: str) -> Iterator[str]:
+    """The page's <title> and title meta tags, normalized; only its head is searched."""
+    end = _HEAD_END.search(page)
+    head = page[: end.start() if end else len(page)]
+    raw = [m[1] for m in itertools.islice(_TITLE_TAG.finditer(head), 1)]
+    for tag in _TITLE_META.finditer(head):
+        if content := _CONTENT.search(tag[0]):
+            raw.append(content[1] if content[1] is not None else content[2])
+    for title in raw:
+        if normal := _normal(html.unescape(title)):
+            yield normal
 
 
 def _link_texts(page: str) -> Iterator[str]:
@@ -266,7 +294,7 @@ def _mark_appeal_tail(paragraphs: Sequence[str], reasons: list[str | None]) -> N
 def _edge_rules(line: str, hints: PageHints, rules: Collection[str], *, first: bool) -> set[str]:
     words = len(line.split())
     found = set()
-    if first and "headline" in rules and hints.title and _same_title(_normal(line), hints.title):
+    if first and "headline" in rules and any(_declares(_normal(line), t) for t in hints.declared):
         found.add("headline")
     if words <= 12 and "byline" in rules and _is_byline(line):
         found.add("byline")
@@ -284,6 +312,11 @@ def _same_title(line: str, title: str) -> bool:
     if not line or len(line) > 2 * len(title) + 20:
         return False
     return line == title or title.startswith(line) or line.startswith(title)
+
+
+def _declares(line: str, title: str) -> bool:
+    """The headline again, allowing the site name a declared title carries before or after it."""
+    return _same_title(line, title) or (len(line) >= MIN_TITLE_CHARS and title.endswith(line))
 
 
 def _is_link(line: str, hints: PageHints) -> bool:

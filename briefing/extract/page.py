@@ -1,10 +1,11 @@
 """One page in, one Extraction out: trafilatura on decoded text, then the boilerplate pass.
 
 trafilatura is given text we decoded, never bytes (it would decompress those without a limit).
-The options we pass (`OPTIONS`: data tables kept, layout tables read as text, fallback
-extractors on, comments off) were chosen by cross-validation over three evaluation sets
-(benchmarks/extraction.py, docs/measurements.md). `run_trafilatura` and `second_pass` are
-separate so the benchmark can time each and try other options and rules on the same pages.
+The options we pass (`OPTIONS`: hidden elements dropped, data tables kept, layout tables read
+as text, fallback extractors on, comments off) were chosen by cross-validation over three
+evaluation sets (benchmarks/extraction.py, docs/measurements.md). `run_trafilatura` and
+`second_pass` are separate so the benchmark can time each and try other options and rules on the
+same pages.
 
 The page is parsed once. Metadata is read from that tree with trafilatura's own readers, but only
 the ones a briefing uses: its full metadata pass also searches the page for authors, categories,
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 # find_date is htmldate's, taken as trafilatura itself takes it (not in its __all__).
@@ -41,6 +43,9 @@ from .boilerplate import RULES, Removed, page_hints, strip_boilerplate
 from .tables import unwrap_layout_tables
 
 _SITE_IN_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
+_HIDDEN_STYLE = re.compile(r"(?i)display\s*:\s*none|visibility\s*:\s*hidden")
+_NEVER_HIDDEN = ("html", "head", "body")  # a page that hides its body shows it by script
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")  # in C: much faster
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•»]+\s+")
 _HTML_LANG = re.compile(r"(?i)<html\b[^>]*?\blang\s*=\s*[\"']?([a-z]{2,3}(?:[-_][a-z0-9]+)?)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -57,8 +62,10 @@ class Options:
 
     tables: Literal["none", "all", "data"] = "data"  # "data": layout tables read as blocks
     precision: bool = False  # trafilatura's favor_precision
+    recall: bool = False  # trafilatura's favor_recall
     fast: bool = False  # True: no fallback extractors (faster, but less recall)
     comments: bool = False
+    hidden: bool = False  # False: what the page hides is dropped before anything reads it
 
 
 OPTIONS = Options()
@@ -95,6 +102,8 @@ def run_trafilatura(
     tree = load_html(page)
     if tree is None:
         raise ExtractError("the page could not be read as HTML", url=url)
+    if not options.hidden:
+        drop_hidden(tree)
     if options.tables == "data":
         unwrap_layout_tables(tree)
     # trafilatura works on a copy of the tree, so the metadata below reads it untouched.
@@ -104,6 +113,7 @@ def run_trafilatura(
         with_metadata=False,
         include_tables=options.tables != "none",
         favor_precision=options.precision,
+        favor_recall=options.recall,
         fast=options.fast,
         include_comments=options.comments,
     )
@@ -113,6 +123,42 @@ def run_trafilatura(
     for name in ("title", "author", "sitename", "image", "date"):
         setattr(document, name, getattr(metadata, name))
     return document
+
+
+def drop_hidden(tree: HtmlElement) -> int:
+    """Remove, in place, what the page hides from its readers; return how many elements went.
+
+    trafilatura's own extractor skips hidden elements, but its fallbacks do not, and a hidden copy
+    of the text, a page's data or a list of other stories then passes for the article. The test
+    is Readability's (`_isProbablyVisible`). Like trafilatura's own pruning, nothing goes when
+    that would leave a seventh of the text or less: such a page hides its body until a script
+    shows it (a dialog open over it when it was saved).
+    """
+    hidden = [e for e in _MAYBE_HIDDEN(tree) if _is_hidden(e)]
+    inside = set(hidden)
+    outer = [e for e in hidden if not any(a in inside for a in e.iterancestors())]
+    if not outer:
+        return 0
+    total = _text_length(tree)
+    if total - sum(_text_length(e) for e in outer) <= total / 7:
+        return 0
+    for element in outer:
+        element.drop_tree()
+    return len(outer)
+
+
+def _text_length(element: HtmlElement) -> int:
+    """The length of the element's text, its scripts and styles left out."""
+    scripts = sum(len(e.text or "") for e in element.iter("script", "style"))
+    return len(element.text_content()) - scripts
+
+
+def _is_hidden(element: HtmlElement) -> bool:
+    if element.tag in _NEVER_HIDDEN:
+        return False
+    if "hidden" in element.attrib or _HIDDEN_STYLE.search(element.get("style", "")):
+        return True
+    return element.get("aria-hidden") == "true" and "fallback-image" not in element.get("class", "")
 
 
 def page_metadata(tree: HtmlElement, url: str, with_date: bool = True) -> Document:
@@ -151,9 +197,7 @@ def second_pass(
     """What trafilatura found, less the boilerplate it let through, as an Extraction."""
     raw_title = clean_text(document.title or "")
     site = clean_text(document.sitename or "")
-    paragraphs, removed = strip_boilerplate(
-        str(document.text).split("\n"), page_hints(page, raw_title), rules
-    )
+    paragraphs, removed = strip_boilerplate(str(document.text).split("\n"), page_hints(page), rules)
     if not paragraphs:
         raise ExtractError("only boilerplate found on the page", url=url)
     return Extraction(

@@ -1,0 +1,50 @@
+"""The headline rules: a title the page declares in its head, or the title read from its body."""
+
+from __future__ import annotations
+
+from briefing.extract import page_hints, strip_boilerplate
+
+BODY = "The council voted on Tuesday to close the old bridge to cars from next spring."
+
+
+def page(head: str, body: str = "<h1>Lorem</h1>") -> str:
+    return f"<html><head>{head}</head><body>{body}<p>{BODY}</p></body></html>"
+
+
+def test_the_declared_titles_are_read_from_the_head_only() -> None:
+    hints = page_hints(
+        page(
+            "<title>Bridge to close &amp; reopen | The Courier</title>"
+            "<meta content='Bridge to close' property='og:title'>"
+            '<meta name="description" content="Not a title">',
+            body="<svg><title>An icon</title></svg>",
+        )
+    )
+    assert hints.declared == ("bridge to close reopen the courier", "bridge to close")
+
+
+def test_a_heading_that_repeats_the_declared_title_goes() -> None:
+    hints = page_hints(page("<title>Bridge to close - The Courier</title>"))
+    kept, removed = strip_boilerplate(["Bridge to close", BODY], hints, rules={"headline"})
+    assert kept == [BODY] and removed == [("Bridge to close", "headline")]
+
+
+def test_a_site_name_before_the_declared_title_is_allowed() -> None:
+    headline = "Illegal crossings at the eastern border double in a year"
+    hints = page_hints(page(f"<title>Federal Police News: {headline}</title>"))
+    kept, _ = strip_boilerplate([headline, BODY], hints, rules={"headline"})
+    assert kept == [BODY]
+
+
+def test_a_heading_the_page_does_not_declare_stays() -> None:
+    # Readability keeps such a heading: the page's only h1, its <title> about something else.
+    hints = page_hints(page("<title>RTL Test</title>"))
+    kept, removed = strip_boilerplate(["Lorem", BODY], hints)
+    assert kept == ["Lorem", BODY] and removed == []
+
+
+def test_a_paragraph_that_opens_with_the_title_words_is_not_a_headline() -> None:
+    first = "Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor."
+    hints = page_hints(page("<title>Lorem ipsum dolor sit amet – My website</title>"))
+    kept, _ = strip_boilerplate([first, BODY], hints, rules={"headline"})
+    assert kept == [first, BODY]
