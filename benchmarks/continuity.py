@@ -22,9 +22,11 @@ the next day rightly continues it). Scored per story and per report:
 - recall: of those whose event ran before, how many are linked to one of their event.
 
 The threshold (`link_threshold` of `cluster_stories`) is swept; the held-out figure chooses it
-on half the topics (odd or even) and scores it on the other half. Beside it, the plain way run
-here: each day clustered alone, and each story linked to the past story most like it (cosine of
-their reports' TF-IDF) when that reaches a threshold chosen the same way. `--errors` lists every
+on half the topics (odd or even) and scores it on the other half, and so do HALVINGS random
+halvings of the topics (a fixed seed; each split's held-out F1, their mean and worst). Beside
+it, the plain way run here: each day clustered alone, and each story linked to the past story
+most like it (cosine of their reports' TF-IDF) when that reaches a threshold chosen the same way,
+over the same grid and the same splits. `--errors` lists every
 wrong link and every missed one at the threshold the pipeline holds. `--words N` cuts each text to
 its headline and first N words, as a feed's own summary gives it.
 """
@@ -41,6 +43,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ecb import FIXED_TIME, read_documents, reading_options, to_article  # noqa: E402
 from record import results_path, write_results  # noqa: E402
@@ -53,8 +57,9 @@ from briefing.stories.cluster import cluster_stories  # noqa: E402
 from briefing.stories.continuity import LINK_THRESHOLD  # noqa: E402
 
 HISTORY_DAYS = 14
-THRESHOLDS = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.24, 0.28, 0.32)
-BASELINE_THRESHOLDS = tuple(round(0.10 + 0.05 * i, 2) for i in range(15))  # 0.10 ... 0.80
+THRESHOLDS = tuple(round(0.10 + 0.05 * i, 2) for i in range(15))  # 0.10 ... 0.80, both ways
+BASELINE_THRESHOLDS = THRESHOLDS
+HALVINGS, HALVING_SEED = 20, 26
 FIRST_DAY = date(2024, 1, 1)
 
 
@@ -209,19 +214,43 @@ def baseline_links(docs: list[dict]) -> dict[float, list[Link]]:
     return links
 
 
-def held_out(by_threshold: dict[float, list[Link]], held: float | None = LINK_THRESHOLD) -> dict:
-    """Threshold chosen on odd topics by report F1, scored on even, and the reverse (with the
-    score at the `held` threshold beside it)."""
+def odd_even(links: Sequence[Link]) -> list[tuple[set[int], set[int]]]:
+    """Two splits: tuned on the odd topics and scored on the even ones, and the reverse."""
+    topics = {x.topic for x in links}
+    odd = {t for t in topics if t % 2}
+    return [(odd, topics - odd), (topics - odd, odd)]
+
+
+def halvings(links: Sequence[Link], count: int = HALVINGS) -> list[tuple[set[int], set[int]]]:
+    """`count` random splits of the topics in two halves (a fixed seed): tune on one, score on
+    the other."""
+    topics = sorted({x.topic for x in links})
+    rng = np.random.default_rng(HALVING_SEED)
+    splits = []
+    for _ in range(count):
+        tune = set(rng.choice(topics, size=len(topics) // 2, replace=False).tolist())
+        splits.append((tune, set(topics) - tune))
+    return splits
+
+
+def held_out(
+    by_threshold: dict[float, list[Link]],
+    held: float | None = LINK_THRESHOLD,
+    splits: list[tuple[set[int], set[int]]] | None = None,
+) -> dict:
+    """On each split (odd/even topics unless given), the threshold chosen on its tuning topics
+    by report F1 and scored on its other topics (with the score at the `held` threshold
+    beside it)."""
     folds = []
-    for tune, test in ((1, 0), (0, 1)):
+    for tune, test in splits or odd_even(next(iter(by_threshold.values()))):
         tuned = {
-            t: score([x for x in links if x.topic % 2 == tune])["reports_f1"]
+            t: score([x for x in links if x.topic in tune])["reports_f1"]
             for t, links in by_threshold.items()
         }
         best = max(tuned, key=lambda t: (tuned[t], -t))
-        chosen = score([x for x in by_threshold[best] if x.topic % 2 == test])
+        chosen = score([x for x in by_threshold[best] if x.topic in test])
         if held is not None:
-            fixed = score([x for x in by_threshold[held] if x.topic % 2 == test])
+            fixed = score([x for x in by_threshold[held] if x.topic in test])
             chosen["at_held_threshold"] = fixed["reports_f1"]
         folds.append({"threshold": best, **chosen})
     f1 = [fold["reports_f1"] for fold in folds]
@@ -256,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     best = max(plain, key=lambda t: result["baseline_sweep"][t]["reports_f1"])
     result["baseline_at_best"] = {"threshold": best, **result["baseline_sweep"][best]}
     result["baseline_held_out"] = held_out(plain, held=None)
+    splits = halvings(by_threshold[LINK_THRESHOLD])
+    result["held_out_halvings"] = held_out(by_threshold, splits=splits)
+    result["baseline_held_out_halvings"] = held_out(plain, held=None, splits=splits)
     report(result)
     write_results(results_path("continuity", args), result)
     return 0
@@ -285,6 +317,13 @@ def report(result: dict) -> None:
             f"plain TF-IDF link, held out: chosen {fold['threshold']:.2f} -> reports P "
             f"{fold['reports_precision']:.3f} R {fold['reports_recall']:.3f} "
             f"F1 {fold['reports_f1']:.3f}"
+        )
+    print(f"held-out reports F1, mean (worst): {'odd/even':>14} {HALVINGS} random halvings")
+    for name, key in (("briefing", "held_out"), ("plain TF-IDF link", "baseline_held_out")):
+        two, many = result[key], result[f"{key}_halvings"]
+        print(
+            f"{name:>33} {two['reports_f1_mean']:.3f} ({two['reports_f1_worst']:.3f})"
+            f" {many['reports_f1_mean']:>9.3f} ({many['reports_f1_worst']:.3f})"
         )
 
 

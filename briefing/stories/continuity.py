@@ -1,7 +1,8 @@
 """Stories carried across editions: which of the day's stories continues which past one.
 
 A story is linked to the past story it continues: one it shares reports with, else one whose
-reports read like its own and fall into one story with them when both are clustered as one day,
+reports read like its own (the cosine of the two stories' mean vectors, as a plain TF-IDF link
+scores them) and fall into one story with them when both are clustered as one day,
 time left out (`cluster.joint_stories`), so that the other event of the same kind a day later
 is not taken for the first one developing. A continuing story keeps the past story's id and says
 what is new ("developing", "returning"), or is marked "unchanged".
@@ -19,13 +20,15 @@ from scipy import sparse
 
 from ..models import Article, PastStory, Story
 from .story import labelled, make_story
-from .vectors import Space, candidate_pairs
+from .vectors import Space, candidate_pairs, unit_rows
 
-# A story of an earlier edition is continued by a story whose reports average this plain
-# similarity with its own, and that most of whose reports fall into one story with the past
-# one's when clustered together (`joint_stories`). Measured with benchmarks/continuity.py: on
-# ECB+'s events over four editions, 0.10 to 0.16 differ by a report (F1 0.943 to 0.946).
-LINK_THRESHOLD = 0.16
+# A story of an earlier edition is continued by a story whose mean vector has this cosine with
+# its own, and most of whose reports fall into one story with the past one's when clustered
+# together (`joint_stories`). The cosine, not the reports' average similarity, which sinks
+# with a story's spread, so one cut serves a story of two reports and one of twenty. Chosen
+# with benchmarks/continuity.py (ECB+'s events over four editions, whole texts and cut to 30
+# words): 0.30 to 0.50 score alike held out; 0.40 does well on both readings.
+LINK_THRESHOLD = 0.40
 
 
 def link_previous(
@@ -87,9 +90,9 @@ def match_previous(
     joint: np.ndarray,
 ) -> Links:
     """Which story continues which past story: the one holding most of its reports, else the
-    most similar (plain similarity at least `threshold`) that, given each row's story when the
-    day's and the past reports are clustered together (`joint`), holds the joint story of
-    most of its reports. One story per past story; another story similar so joins it."""
+    most similar (cosine at least `threshold`: `_by_similarity`) that, given each row's story
+    when the day's and the past reports are clustered together (`joint`), holds the joint story
+    of most of its reports. One story per past story; another story similar so joins it."""
     scored = {
         (k, p): s
         for (k, p), s in _by_similarity(stories, previous, space, rows, threshold).items()
@@ -150,12 +153,13 @@ def _by_similarity(
     row: dict[str, int],
     threshold: float,
 ) -> dict[tuple[int, int], float]:
-    """(story, past story) -> average similarity of their reports, where it reaches threshold."""
+    """(story, past story) -> the cosine of their reports' mean vectors, where it reaches
+    threshold."""
     groups = [[row[a.id] for a in s.articles] for s in stories]
     groups += [[row[a.id] for a in p.articles] for p in previous]
-    means = sparse.vstack(
-        [sparse.csr_matrix(space.vectors[g].mean(axis=0)) for g in groups]
-    ).tocsr()
+    means = unit_rows(
+        sparse.vstack([sparse.csr_matrix(space.vectors[g].mean(axis=0)) for g in groups]).tocsr()
+    )
     rows, cols = candidate_pairs(means)
     n = len(stories)
     cross = (rows < n) & (cols >= n)

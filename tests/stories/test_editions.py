@@ -179,7 +179,9 @@ def test_ecb_events_carry_across_editions_and_their_twins_do_not(tmp_path: Path)
     days 1-2, its other event of the same kind on days 3-4, through a real store. Day 3's
     event must not pass for day 1's returning; linking on the plain similarity of the two
     stories did so for 17 stories (report precision 0.866); stories told apart as within a day
-    leave 11 (0.917), 8 of them events the day's own stories merge too."""
+    left 11 (0.917, F1 0.943) on the reports' average similarity, 10 (0.923, F1 0.947) on the
+    cosine of the stories' mean vectors: twins of one place (two Qeshm quakes, two at The
+    Geysers) and two reports the day's own stories merge."""
     data = need(EVAL / "clustering" / "documents.jsonl")
     docs = ecb.load_documents(data)
     links = continuity.run_days(
@@ -189,5 +191,6 @@ def test_ecb_events_carry_across_editions_and_their_twins_do_not(tmp_path: Path)
         continuity.schedule(docs, "ecbplus"), LINK_THRESHOLD, tmp_path / "other.db"
     )
     scores = continuity.score(links)
-    assert scores["reports_precision"] >= 0.9
+    assert scores["reports_precision"] >= 0.92
     assert scores["reports_recall"] >= 0.95
+    assert scores["reports_f1"] >= 0.945
