@@ -9,8 +9,8 @@ corpus in `benchmarks/data/appeals/`). It scores in two steps, both linear:
    is handed, `analyze`);
 2. its context: that text score, its neighbours' scores, its position and its length.
 
-A paragraph goes only when the model is sure, or when it sits in a run of likely ones at the
-start or the end of the text that holds a sure one (an appeal box and its buttons). The weights
+A paragraph goes only when the model is sure, or when it sits in an unbroken run of likely ones
+beside a sure one (an appeal box and its buttons). The weights
 ship as a gzip JSON table, not a pickle, and are read once per process.
 """
 
@@ -27,10 +27,12 @@ from functools import lru_cache
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("appeals-model.json.gz")
-MAX_WORDS = 60  # a paragraph is judged by its first words: an appeal says what it is early
+# A paragraph is judged by its first words: an appeal says what it is early (its first 400
+# removed as many appeals out of fold, docs/appeals.md).
+MAX_WORDS = 60
 CHAR_SIZES = (3, 4, 5)  # character n-grams inside each word, spelling variants and inflections
 WORD_CACHE = 200_000  # words whose weight sums are kept, per process
-EDGE_RUN = 8  # an appeal box at either end is at most this many paragraphs
+RUN = 8  # an appeal box reaches at most this many paragraphs either side of a sure one
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 
@@ -144,19 +146,17 @@ class AppealModel:
 
 
 def appeal_flags(model: AppealModel, scores: Sequence[float]) -> list[bool]:
-    """Which paragraphs go: the sure ones, and the likely ones in a sure run at either end."""
-    flags = [s >= model.sure for s in scores]
+    """Which paragraphs go: the sure ones, and the likely ones in an unbroken run beside one."""
+    sure = [s >= model.sure for s in scores]
+    flags = list(sure)
     n = len(scores)
-    for run in (range(n), range(n - 1, -1, -1)):
-        edge: list[int] = []
-        for i in run:
-            if scores[i] < model.likely or len(edge) == EDGE_RUN:
-                break
-            edge.append(i)
-        if len(edge) < n and any(flags[i] for i in edge):  # never the whole text
-            for i in edge:
-                flags[i] = True
-    # Nor by sure ones: a text the model would empty is a short post it cannot tell from an
+    for i in (i for i in range(n) if sure[i]):  # an appeal box: its pitch, its lines, its buttons
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < n and abs(j - i) <= RUN and scores[j] >= model.likely:
+                flags[j] = True
+                j += step
+    # Never the whole text: one the model would empty is a short post it cannot tell from an
     # appeal box (alone, a paragraph is both first and last, which weigh most), not an article.
     return [False] * n if all(flags) else flags
 

@@ -18,6 +18,9 @@ from briefing.demo import SITE
 from briefing.extract import strip_boilerplate
 from briefing.extract.appeals import (
     MODEL_PATH,
+    RUN,
+    AppealModel,
+    appeal_flags,
     appeal_reasons,
     current_model,
     installed,
@@ -172,3 +175,14 @@ def test_the_model_never_empties_a_text() -> None:
     assert appeal_reasons([post]) == [None]
     kept, _ = strip_boilerplate([post])
     assert kept == [post]
+
+
+def test_an_appeal_box_goes_with_its_lines_wherever_it_stands() -> None:
+    # A box inside the report (pitch, its likely lines, its button) goes as one; the report's
+    # paragraphs around it stay, and a likely line with no sure one beside it stays too.
+    model = AppealModel({}, 0.0, (), 0.0, sure=0.7, likely=0.1)
+    scores = [0.01, 0.2, 0.05, 0.3, 0.9, 0.4, 0.01, 0.5, 0.01]
+    assert appeal_flags(model, scores) == [False, False, False, True, True, True] + [False] * 3
+    # at most RUN paragraphs either side of the sure one
+    long_box = [0.9] + [0.5] * (RUN + 3) + [0.01]
+    assert appeal_flags(model, long_box) == [True] * (RUN + 1) + [False] * 3 + [False]
