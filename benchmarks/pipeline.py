@@ -254,6 +254,7 @@ def summary(n: int, feeds: int, rounds: list[dict[str, object]]) -> dict[str, ob
         if raced
     }
     peak = max(r["briefing_cold"]["peak_pss_mb"] for r in rounds)  # type: ignore[index]
+    script_peak = max(r["script_cold"]["peak_pss_mb"] for r in rounds) if raced else 0  # type: ignore[index]
     others = [r[k]["others_cores"] for r in rounds for k in r if isinstance(r[k], dict)]  # type: ignore[index]
     return {
         "n": n,
@@ -265,6 +266,7 @@ def summary(n: int, feeds: int, rounds: list[dict[str, object]]) -> dict[str, ob
         "ratio_by_round": paired,
         "briefing_cold_ms_per_article": round(1000 * median["briefing_cold"] / n, 2),
         "briefing_cold_peak_pss_mb": peak,
+        **({"script_cold_peak_pss_mb": script_peak} if raced else {}),
         "others_cores_median": round(statistics.median(others), 2),
         "rounds": rounds,
     }
@@ -326,13 +328,16 @@ def main() -> int:
             flush=True,
         )
         for n, feeds, count in sizes:
+            load_at = round(os.getloadavg()[0], 2)
             rounds = []
             for k in range(count):
                 order = ["briefing", "script"][:: 1 if k % 2 == 0 else -1]
                 contenders = ["briefing"] if args.alone else order
                 rounds.append(one_round(n, feeds, ports, contenders, executor))
                 print(f"  N={n:,} round {k + 1}: {_brief(rounds[-1])}", flush=True)
-            results.append(summary(n, feeds, rounds))
+            # Each size keeps the load it ran under: a later run may measure another size.
+            load = [load_at, round(os.getloadavg()[0], 2)]
+            results.append(summary(n, feeds, rounds) | {"load_average_before_after": load})
             print(report(results[-1]), flush=True)
             if args.profile:
                 profile(n, feeds, ports, args.profile, executor[0])
