@@ -164,14 +164,14 @@ def generate(
     end = (as_of or began).astimezone(config.tz)
     start = end - timedelta(hours=config.window_hours)
     with open_store(config.database) as store, _fetcher(fetcher, config) as client:
-        results = _fetch(config, client, store, progress)
+        results = _fetch(config, client, store, progress, start)
         checkpoint("fetched")
         entries = new_entries(results, store, start, end)
         # Each article is stored as soon as it is made, so a killed run's reading is not redone;
         # the feeds' validators only after all of them (save_feed_state says why).
         new, article_failures = _extract(config, entries, client, progress, store)
         new = dated_when_read(store, new, began, end)
-        save_feed_state(store, results)
+        save_feed_state(store, results, start)
         if since_last_edition:  # collected over the whole window; shown since the last edition
             start, collected_after = edition_window(store, start, end)
             articles = store.articles_since(start, end, collected_after)
@@ -291,7 +291,7 @@ def _fetcher(fetcher: Fetcher | None, config: Config) -> AbstractContextManager[
 
 
 def _fetch(
-    config: Config, client: Fetcher, store: Store, progress: Progress
+    config: Config, client: Fetcher, store: Store, progress: Progress, since: datetime
 ) -> tuple[FeedResult, ...]:
     progress.start("Fetching feeds", len(config.feeds))
     # A feed whose site asked us to wait (Retry-After, max-age, ttl) is not asked this run.
@@ -301,7 +301,7 @@ def _fetch(
     fetched = fetch_feeds(
         due,
         client,
-        store.validators,
+        lambda url: store.validators(url, since),  # none when they would hide older items
         workers=config.workers,
         progress=lambda _: progress.advance(),
     )
@@ -380,9 +380,9 @@ def collect(
     end = (now or datetime.now(UTC)).astimezone(config.tz)
     start = end - timedelta(hours=config.window_hours)
     with open_store(config.database) as store, _fetcher(fetcher, config) as client:
-        results = _fetch(config, client, store, Silent())
+        results = _fetch(config, client, store, Silent(), start)
         new, failures = _extract(
             config, new_entries(results, store, start, end), client, Silent(), store
         )  # stored as they are made, before the validators
-        save_feed_state(store, results)
+        save_feed_state(store, results, start)
     return run_stats(results, new, new, failures, ())

@@ -224,12 +224,13 @@ def feed_failures(results: Iterable[FeedResult]) -> tuple[Failure, ...]:
     return tuple(Failure("feed", r.source.name, r.source.url, r.error) for r in results if r.error)
 
 
-def save_feed_state(store: Store, results: Iterable[FeedResult]) -> None:
+def save_feed_state(store: Store, results: Iterable[FeedResult], since: datetime) -> None:
     """Record validators and next-fetch times, once the articles they led to are stored.
 
     Saved earlier, a crash before the articles are stored would turn the next request into a
-    304 Not Modified, and the articles of that feed would never be read.
+    304 Not Modified, and the articles of that feed would never be read. `since`: the start of
+    the window the items were taken for (an earlier one asks again without validators).
     """
     fetched = [r for r in results if not r.skipped]
-    store.save_feed_results(fetched, datetime.now(UTC))
+    store.save_feed_results(fetched, datetime.now(UTC), read_since=since)
     store.save_feed_schedule(fetched)

@@ -13,18 +13,36 @@ from .rows import _health_from_row, _utc
 class FeedRecords(StoreBase):
     """Each feed's conditional-request validators and health."""
 
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        """The ETag and Last-Modified stored for a feed, for a conditional request."""
-        row = self._db.execute(
-            "SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)
-        ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
+    def validators(self, url: str, since: datetime | None = None) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified stored for a feed, for a conditional request.
 
-    def save_feed_results(self, results: Sequence[FeedResult], now: datetime) -> None:
-        """Record each feed's validators and health; a failure keeps the old validators."""
+        With `since`, the start of the window a run takes items from: none, when the stored
+        ones were saved by a read that took no items or only items from after `since` (a 304
+        would hide the items this run wants: an edition of an earlier day, a wider window).
+        """
+        row = self._db.execute(
+            "SELECT etag, last_modified, read_since FROM feeds WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None or (since is not None and (row[2] is None or row[2] > _utc(since))):
+            return None, None
+        return row[0], row[1]
+
+    def save_feed_results(
+        self, results: Sequence[FeedResult], now: datetime, read_since: datetime | None = None
+    ) -> None:
+        """Record each feed's validators and health; a failure keeps the old validators.
+
+        `read_since`: the window start whose items the run took from the feeds it read (None:
+        it took none, as `feeds check --fetch`); a 304 keeps what the last full read recorded.
+        """
+        since = _utc(read_since) if read_since else None
         with self._transaction():
             for result in results:
                 self._save_feed_result(result, now.isoformat())
+                if result.ok and not result.not_modified:
+                    self._db.execute(
+                        "UPDATE feeds SET read_since = ? WHERE url = ?", (since, result.source.url)
+                    )
 
     def _save_feed_result(self, result: FeedResult, now: str) -> None:
         url, name = result.source.url, result.source.name

@@ -119,6 +119,9 @@ CREATE TABLE IF NOT EXISTS kept_summaries (
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("feeds", "next_fetch", "TEXT"),  # not to be asked before: Retry-After, max-age, ttl
     ("feeds", "entries", "INTEGER"),  # entries in the last successful read
+    # The window start the items of the last full read were taken for; NULL when they were not
+    # taken (`feeds check --fetch`). A run that wants older items asks without validators.
+    ("feeds", "read_since", "TEXT"),
     # the feed item's category tags, a JSON list: the outlet's filing, read when sections are made
     ("articles", "categories", "TEXT NOT NULL DEFAULT '[]'"),
 )
