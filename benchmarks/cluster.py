@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline_site import MAX_HOSTS, PAGES, edition_path, plan, run_hosts
+from record import with_earlier_sizes
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "cluster.json"
@@ -245,16 +246,12 @@ def main() -> int:
 def write(
     args: argparse.Namespace, load_before: tuple[float, float, float], results: list[object]
 ) -> None:
-    # Sizes measured in an earlier run are kept: 5,000 articles take long, and are run apart.
-    kept = json.loads(args.json.read_text())["sizes"] if args.json.exists() else []
-    done = {r["n"] for r in results}  # type: ignore[index]
-    sizes = sorted([r for r in kept if r["n"] not in done] + results, key=lambda r: r["n"])  # type: ignore[index]
     figures = {
         "latency_s": args.latency,
         "cores": os.cpu_count(),
         "workers": args.workers,
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-        "sizes": sizes,
+        "sizes": with_earlier_sizes(args.json, results),  # type: ignore[arg-type]
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(figures, indent=1) + "\n")

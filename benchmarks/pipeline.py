@@ -49,6 +49,7 @@ from pathlib import Path
 
 from cluster import cluster, session_cpu
 from pipeline_site import MAX_HOSTS, PAGES, edition_path, plan, run_hosts
+from record import with_earlier_sizes
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "pipeline.json"
@@ -374,11 +375,7 @@ def save(path: Path, figures: dict[str, object]) -> None:
     """Write the figures; sizes measured by an earlier run and not by this one are kept."""
     sizes = figures["sizes"]
     assert isinstance(sizes, list)
-    if path.exists():
-        measured = {size["n"] for size in sizes}
-        earlier = json.loads(path.read_text()).get("sizes", [])
-        sizes += [size for size in earlier if size["n"] not in measured]
-        sizes.sort(key=lambda size: size["n"])
+    figures["sizes"] = with_earlier_sizes(path, sizes)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, indent=1) + "\n")
 

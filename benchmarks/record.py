@@ -35,6 +35,14 @@ def machine() -> dict[str, Any]:
     return {"cores": os.cpu_count(), "load_average_at_start": round(os.getloadavg()[0], 2)}
 
 
+def with_earlier_sizes(path: Path, sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`sizes` (one figure set per number of articles, "n"), with those an earlier run wrote to
+    `path` and this one did not measure, by n: 5,000 articles take long, and are run apart."""
+    measured = {size["n"] for size in sizes}
+    earlier = json.loads(path.read_text()).get("sizes", []) if path.exists() else []
+    return sorted([s for s in earlier if s["n"] not in measured] + sizes, key=lambda s: s["n"])
+
+
 def write_results(path: Path | None, figures: object) -> None:
     """The figures as JSON at `path`, and a line saying where (or that a run unlike the one the
     docs quote, without --json, wrote nothing)."""

@@ -150,8 +150,10 @@ def remember_edition(
 
 def rerun_stats(kept: RunStats, now: RunStats) -> RunStats:
     """The kept edition's figures, with this run's own counts of what it fetched and read."""
-    mine = {"feeds", "feeds_failed", "feeds_unchanged", "articles_new", "fallbacks"}
-    mine |= {"items_before_window", "newest_before_window"}
+    mine = {
+        *("feeds", "feeds_failed", "feeds_unchanged", "articles_new", "fallbacks"),
+        *("items_before_window", "newest_before_window"),
+    }
     return replace(kept, **{f.name: getattr(now, f.name) for f in fields(now) if f.name in mine})
 
 
