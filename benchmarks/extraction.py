@@ -37,7 +37,6 @@ from pathlib import Path
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from extraction_sets import (  # noqa: E402
@@ -64,6 +63,7 @@ from briefing.extract.page import (  # noqa: E402
     OPTIONS,
     Options,
     drop_hidden,
+    parse_page,
     run_trafilatura,
     second_pass,
 )
@@ -321,7 +321,7 @@ def one_run(pages: Sequence[Page]) -> tuple[float, float]:
 
 def unwrapping(pages: Sequence[Page], step: Callable[[HtmlElement], int]) -> float:
     """Seconds one step on the parsed tree takes, inside our trafilatura call (tables, hidden)."""
-    trees = [load_html(page.html) for page in pages]
+    trees = [parse_page(page.html) for page in pages]
     started = time.perf_counter()
     for tree in trees:
         if tree is not None:

@@ -14,10 +14,9 @@ import re
 from dataclasses import dataclass
 
 from lxml import etree
-from trafilatura.utils import load_html
 
 from .appeals import current_model
-from .page import Extraction
+from .page import Extraction, parse_page
 
 TRAFILATURA = "trafilatura"
 SECOND_PASS = "second pass"
@@ -113,7 +112,7 @@ def _why(words: str, removed: list[tuple[str, str]], title: str) -> tuple[str, s
 
 def page_blocks(page: str) -> list[str]:
     """The text of each block of the page, in order, as a reader would see the paragraphs."""
-    tree = load_html(page)
+    tree = parse_page(page)
     if tree is None:
         return []
     root = tree.find(".//body")

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 import trafilatura
+import trafilatura.utils
 from click.testing import CliRunner
+from lxml import etree
+from lxml.html import HtmlComment, HtmlElement
 
 from briefing.cli import main
 from briefing.demo import SITE
@@ -31,7 +34,7 @@ from briefing.extract import (
     read_saved_page,
     strip_boilerplate,
 )
-from briefing.extract.page import OPTIONS, clean_title, run_trafilatura
+from briefing.extract.page import OPTIONS, clean_title, parse_page, run_trafilatura
 from briefing.fetch.http import Fetcher
 from briefing.models import Entry, FeedSource
 from briefing.store import open_store
@@ -460,3 +463,24 @@ def test_extract_document_reads_a_url_through_the_fetcher(fetcher: Fetcher) -> N
         found = extract_document(f"{server.base_url}/newsletter_prompts.html", fetcher=fetcher)
     assert found.title == "Cloud outage takes down thousands of websites"
     assert ("Like this article? Share it with a friend!", "appeal") in found.removed
+
+
+PARSE_CASES = {
+    "xml declaration": '<?xml version="1.0" encoding="utf-8"?><html><body><p>a</p></body></html>',
+    "self-closing html": "<!DOCTYPE html>\n<html lang='en'/>\n<body><p>x</p></body>",
+    "control characters": "<html><body><p>a\x01b\x00c</p></body></html>",
+    "fragment": "<p>one block, no html tag</p>",
+    "not html": "plain words, no markup at all",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", [*sorted(p.name for p in FIXTURES.glob("*.html")), *PARSE_CASES])
+def test_pages_are_parsed_as_trafilatura_parses_them(name: str) -> None:
+    """Our parser (element classes looked up in C) builds trafilatura's tree, or refuses alike."""
+    page = PARSE_CASES[name] if name in PARSE_CASES else (FIXTURES / name).read_text("utf-8")
+    ours, theirs = parse_page(page), trafilatura.utils.load_html(page)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert etree.tostring(ours) == etree.tostring(theirs)
+        assert {type(e) for e in ours.iter()} <= {HtmlElement, HtmlComment}
