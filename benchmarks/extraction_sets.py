@@ -107,7 +107,7 @@ def _decode(path: Path) -> str:
     return Response(url=str(path), status=200, body=gzip.decompress(path.read_bytes())).text()
 
 
-def _site(url: str) -> str:
+def site_of(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or url.split("::")[-1].split("-")[0]
     archived = ARCHIVED.match(parts.path) if host == "web.archive.org" else None
@@ -121,7 +121,7 @@ def _scrapinghub() -> list[Page]:
         Page(
             "scrapinghub",
             pid,
-            _site(item["url"]),
+            site_of(item["url"]),
             item["url"],
             _decode(data / "html" / f"{pid}.html.gz"),
             truth=item["articleBody"],
@@ -137,7 +137,7 @@ def _trafilatura() -> list[Page]:
         Page(
             "trafilatura",
             item["file"],
-            _site(url),
+            site_of(url),
             url if "://" in url else "",
             _decode(data / "html" / item["file"]),
             wanted=tuple(item["with"]),
