@@ -49,6 +49,7 @@ from extraction_sets import (  # noqa: E402
     page_counts,
     set_score,
 )
+from record import machine  # noqa: E402
 
 from briefing.errors import ExtractError  # noqa: E402
 from briefing.extract.appeals import appeal_reasons, current_model, installed  # noqa: E402
@@ -402,6 +403,7 @@ def main() -> int:
         print("note: the shipped configuration is not the one chosen on all pages")
     cv["peers on scrapinghub (published outputs)"] = peers()
     if args.repeat:
+        cv["machine"] = machine()  # timings are one core's: the load says what else ran
         cv["speed"] = timing([p for p in PAGES if p.set == "scrapinghub"], args.repeat)
         for name, value in cv["speed"].items():  # type: ignore[attr-defined]
             print(f"{name:<64} {value:8.2f}")
