@@ -150,11 +150,9 @@ def parse_page(page: str) -> HtmlElement | None:
     page = repair_faulty_html(page, beginning)
     try:
         tree = lxml.html.fromstring(page, parser=_PARSER)
-    except ValueError:  # a str that declares its encoding: lxml takes it only as bytes
-        tree = _parse_bytes(page)
-    except etree.LxmlError:
+    except (ValueError, etree.LxmlError):  # ValueError: a str that declares its encoding
         tree = None
-    if tree is None or len(tree) < 1:
+    if tree is None or len(tree) < 1:  # as trafilatura does: the bytes may read better
         tree = _parse_bytes(page)
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None
