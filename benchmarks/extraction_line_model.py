@@ -76,7 +76,7 @@ from extraction_sets import (  # noqa: E402
 )
 from train_appeals import FEATURES, MIN_DF, POOL, body, corpus_files, read_corpus  # noqa: E402
 
-from briefing.extract.appeals import AppealModel  # noqa: E402
+from briefing.extract.appeals import CONTEXT_NAMES, AppealModel  # noqa: E402
 from briefing.extract.boilerplate import (  # noqa: E402
     RULES,
     PageHints,
@@ -103,16 +103,7 @@ THRESHOLDS = (
     0.9,
 )  # probability of "not the article"
 CONTEXT = (
-    "score",
-    "before",
-    "after",
-    "max near",
-    "first",
-    "last",
-    "from start",
-    "from end",
-    "log words",
-    "no end stop",
+    *CONTEXT_NAMES,  # the appeal model's own, then the line's
     "capitals",
     "digits",
     "link cover",
@@ -262,6 +253,8 @@ class LineModel:
         return {i: self.context(logits[i], lines.own[lines.page_rows[i]]) for i in pages}
 
     def context(self, score: np.ndarray, own: np.ndarray) -> np.ndarray:
+        if not len(score):  # a page trafilatura found no text on
+            return np.zeros(0)
         z = context_rows(score, own) @ self.context_weights + self.context_bias
         return 1 / (1 + np.exp(-z))
 
@@ -343,8 +336,8 @@ def counts_with(
             drop = drop & ~drop.all()  # never the whole text
         if rules is not None:
             by_rules = np.array(
-                [r is not None for r in resolve_reasons(paragraphs, matches, rules)]
-            )
+                [r is not None for r in resolve_reasons(paragraphs, matches, rules)], dtype=bool
+            )  # dtype: a page with no text gives an empty list
             both = drop | by_rules if len(paragraphs) else by_rules
             drop = by_rules if both.all() else both
         kept = tuple(int(j) for j in np.flatnonzero(~drop))
