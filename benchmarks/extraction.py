@@ -3,17 +3,17 @@
     python benchmarks/extraction.py [--folds K] [--limit N] [--repeat R] [--json PATH]
                                     [--appeal-model]
 
-The sets (ScrapingHub's, trafilatura's own, Readability's; see extraction_sets.py) are split
-into K folds grouped by site. Within each fold's training pages the script chooses trafilatura's
-options (tables, favor_precision or favor_recall, fast, hidden elements dropped or not) and the
-second pass's rules (greedy backward elimination from all of them, for each option set),
-maximizing the mean of the three sets' F1; the choice is scored on the held-out fold. With
---appeal-model the learned appeal model is one more mechanism the folds may keep or drop. Beside
-it, on the same folds, plain trafilatura at its default, with `include_comments=False`, with
-`favor_precision=True` and with `favor_recall=True`. trafilatura's outputs are cached per setting
-under /tmp (or $BRIEFING_EXTRACTION_CACHE), so only the first run is slow; the cache is keyed by
-trafilatura's version and the setting's name, so delete it after changing how a page is read
-(extract/page.py's run_trafilatura, extract/tables.py).
+The sets (ScrapingHub's, trafilatura's own, Readability's; see extraction_sets.py) are split into K
+folds grouped by site. Within each fold's training pages the script chooses trafilatura's options
+(tables, favor_precision or favor_recall, fast, hidden elements dropped or not, an article split
+into chunks joined or not) and the second pass's rules (greedy backward elimination from all of
+them, for each option set), maximizing the mean of the three sets' F1; the choice is scored on the
+held-out fold. With --appeal-model the learned appeal model is one more mechanism the folds may
+keep or drop. Beside it, on the same folds, plain trafilatura at its default, with
+`include_comments=False`, with `favor_precision=True` and with `favor_recall=True`. trafilatura's
+outputs are cached per setting under /tmp (or $BRIEFING_EXTRACTION_CACHE), so only the first run is
+slow; the cache is keyed by trafilatura's version and the setting's name, so delete it after
+changing how a page is read (extract/page.py's run_trafilatura, extract/tables.py).
 
 Speed: on the ScrapingHub pages, the second pass's time against our trafilatura call's, and
 pages per second against plain trafilatura, interleaved runs, medians. Writes
@@ -81,12 +81,15 @@ BASELINES = {
     "trafilatura favor_recall=True": {"favor_recall": True},
 }
 CANDIDATES = [
-    Options(tables=t, precision=p, fast=f, hidden=True)
+    Options(tables=t, precision=p, fast=f, hidden=True, chunks=False)
     for t, p, f in itertools.product(("data", "all", "none"), (False, True), (True, False))
 ] + [
-    Options(tables="data", recall=recall, fast=f, hidden=recall)
-    for recall, f in itertools.product((True, False), (True, False))
+    Options(tables="data", recall=recall, fast=f, hidden=recall, chunks=c)
+    for recall, f, c in itertools.product((True, False), (True, False), (False, True))
+    if not c or (not recall and not f)  # split chunks joined: on the best setting before it
 ]
+CHUNKS = "split chunks joined"  # extract/chunks.py
+SWITCHED = "briefing extract, split chunks switched"  # each fold's choice, that one option flipped
 MODEL = "appeal model"  # the learned appeal model's removals (extract/appeals.py)
 MECHANISMS = set(RULES)  # with MODEL too under --appeal-model
 Counts = list[tuple[float, ...]]
@@ -98,6 +101,7 @@ def option_name(options: Options) -> str:
     """A name for our call of trafilatura with these options (comments are always off)."""
     on = ["favor_precision"] * options.precision + ["favor_recall"] * options.recall
     on += ["fast"] * options.fast + ["hidden dropped"] * (not options.hidden)
+    on += [CHUNKS] * options.chunks
     return ", ".join([f"ours: tables {options.tables}", *on])
 
 
@@ -238,6 +242,9 @@ def cross_validate(scorer: Scorer, k: int) -> dict[str, object]:
         for r in MECHANISMS:  # what switching this rule alone would have done to the held-out fold
             other = scorer.counts(engine, rules ^ {r})
             ablation[r].append(objective(ours, fold) - objective(other, fold))
+        twin = _chunks_switched(engine)  # the same options, split chunks joined or not
+        twin = twin if twin in scorer.engines else engine  # no such candidate: no switch
+        held.setdefault(SWITCHED, []).append(scores(scorer.counts(twin, rules), fold))
         for name in BASELINES:
             held.setdefault(name, []).append(scores(scorer.counts(name), fold))
     for name in BASELINES:
@@ -253,6 +260,11 @@ def cross_validate(scorer: Scorer, k: int) -> dict[str, object]:
             for r in sorted(MECHANISMS)  # type: ignore[operator]
         },
     }
+
+
+def _chunks_switched(engine: str) -> str:
+    joined = f", {CHUNKS}"
+    return engine.removesuffix(joined) if engine.endswith(joined) else engine + joined
 
 
 def summarize(per_fold: Sequence[dict[str, dict[str, float]]]) -> dict[str, dict[str, object]]:
@@ -341,11 +353,9 @@ def report(cv: dict[str, object], final: tuple[str, frozenset[str], float]) -> N
     for name in SETS:
         print(f"\n{name}")
         for extractor, per_set in held.items():
-            h, p = per_set[name], pooled[extractor][name]
-            print(
-                f"  {extractor:<38} {h['mean']:.3f} / {h['worst']:.3f} / {p['f1']:.3f}"
-                f" ({p['precision']:.3f}, {p['recall']:.3f})"
-            )
+            h, p = per_set[name], pooled.get(extractor, {}).get(name)
+            whole = f" / {p['f1']:.3f} ({p['precision']:.3f}, {p['recall']:.3f})" if p else ""
+            print(f"  {extractor:<38} {h['mean']:.4f} / {h['worst']:.4f}{whole}")
     print("\nchosen per fold:")
     for c in cv["chosen"]:  # type: ignore[attr-defined]
         print(f"  {c['options']}; rules off: {sorted(MECHANISMS - set(c['rules']))}")

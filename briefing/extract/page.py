@@ -41,6 +41,7 @@ from trafilatura.utils import is_dubious_html, repair_faulty_html
 from ..errors import ExtractError
 from ..text.clean import clean_text
 from .boilerplate import RULES, Removed, page_hints, strip_boilerplate
+from .chunks import join_missing_chunks
 from .tables import unwrap_layout_tables
 
 _SITE_IN_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
@@ -82,6 +83,7 @@ class Options:
     fast: bool = False  # True: no fallback extractors (faster, but less recall)
     comments: bool = False
     hidden: bool = False  # False: what the page hides is dropped before anything reads it
+    chunks: bool = True  # True: an article split into chunks is read whole (extract/chunks.py)
 
 
 OPTIONS = Options()
@@ -123,6 +125,21 @@ def run_trafilatura(
     if options.tables == "data":
         unwrap_layout_tables(tree)
     # trafilatura works on a copy of the tree, so the metadata below reads it untouched.
+    document = _bare_extraction(tree, url, options)
+    if document is None:
+        raise ExtractError("no article text found on the page", url=url)
+    metadata = page_metadata(tree, url, with_date)
+    if options.chunks and join_missing_chunks(tree, str(document.text)):
+        again = _bare_extraction(tree, url, options)
+        if again is not None and len(str(again.text)) > len(str(document.text)):
+            document = again
+    for name in ("title", "author", "sitename", "image", "date"):
+        setattr(document, name, getattr(metadata, name))
+    return document
+
+
+def _bare_extraction(tree: HtmlElement, url: str, options: Options) -> Document | None:
+    """trafilatura's text of the tree, or None if it found none."""
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -133,12 +150,7 @@ def run_trafilatura(
         fast=options.fast,
         include_comments=options.comments,
     )
-    if not isinstance(document, Document) or not document.text:
-        raise ExtractError("no article text found on the page", url=url)
-    metadata = page_metadata(tree, url, with_date)
-    for name in ("title", "author", "sitename", "image", "date"):
-        setattr(document, name, getattr(metadata, name))
-    return document
+    return document if isinstance(document, Document) and document.text else None
 
 
 def parse_page(page: str) -> HtmlElement | None:
