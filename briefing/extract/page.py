@@ -1,11 +1,11 @@
 """One page in, one Extraction out: trafilatura on decoded text, then the boilerplate pass.
 
-trafilatura is given text we decoded, never bytes (it would decompress those without a limit).
-The options we pass (`OPTIONS`: hidden elements dropped, data tables kept, layout tables read
-as text, fallback extractors on, comments off) were chosen by cross-validation over three
-evaluation sets (benchmarks/extraction.py, docs/measurements.md). `run_trafilatura` and
-`second_pass` are separate so the benchmark can time each and try other options and rules on the
-same pages.
+trafilatura is given text we decoded, never bytes (it would decompress those without a limit). The
+options we pass (`OPTIONS`: hidden elements dropped, data tables kept, layout tables read as text,
+fallback extractors on, comments off, an article split into chunks read whole) were chosen by
+cross-validation over three evaluation sets (benchmarks/extraction.py, docs/measurements.md).
+`run_trafilatura` and `second_pass` are separate so the benchmark can time each and try other
+options and rules on the same pages.
 
 The page is parsed once. Metadata is read from that tree with trafilatura's own readers, but only
 the ones a briefing uses: its full metadata pass also searches the page for authors, categories,
