@@ -51,6 +51,7 @@ SHARED = Path(os.environ.get("BRIEFING_SHARED", ROOT.parent / "shared"))
 SCRAPINGHUB = SHARED / "eval" / "extraction"
 RESULTS = ROOT / "benchmarks" / "results" / "appeals.json"
 WORD = re.compile(r"\w+")
+INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # trafilatura drops some of them
 WAYS = ("model", "rules", "trafilatura")
 
 
@@ -77,7 +78,8 @@ def wrap(page: Page) -> str:
 
 
 def normal(text: str) -> str:
-    return " ".join(WORD.findall(text.lower()))
+    """The words of a text; a soft hyphen or a zero-width space inside a word splits none."""
+    return " ".join(WORD.findall(INVISIBLE.sub("", text).lower()))
 
 
 def run_page(page: Page, model: AppealModel) -> dict[str, tuple[list[str], list[tuple[str, str]]]]:
