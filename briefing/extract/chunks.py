@@ -52,9 +52,6 @@ def join_missing_chunks(tree: HtmlElement, text: str) -> bool:
 
 def _share_in(chunk: HtmlElement, seen: str) -> float:
     """The share of the chunk's paragraphs whose first words the text holds."""
-    paragraphs = [
-        " ".join(p.text_content().split()[:8])
-        for p in chunk
-        if p.tag == "p" and len(" ".join(p.text_content().split())) >= MIN_CHARS
-    ]
-    return sum(p in seen for p in paragraphs) / max(len(paragraphs), 1)
+    texts = (" ".join(p.text_content().split()) for p in chunk if p.tag == "p")
+    openings = [" ".join(t.split()[:8]) for t in texts if len(t) >= MIN_CHARS]
+    return sum(o in seen for o in openings) / max(len(openings), 1)
