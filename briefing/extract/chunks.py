@@ -3,9 +3,11 @@
 Some sites set each stretch of an article in a box of its own (a grid row with an advert column
 beside it, say) and trafilatura, which reads one container, keeps the first stretch. Such boxes
 are containers holding two or more paragraphs, sharing tag and class and their grandparent.
-When trafilatura's text holds one of them but misses another, the missing ones' contents are
-moved into the one it read and the page is read again. Chosen by cross-validation over the
-three evaluation sets (benchmarks/extraction.py, docs/measurements.md).
+A box beside a heading of its own is no stretch but an entry of a listing (a blog's posts, each
+under its title), and is left alone. When trafilatura's text holds one box of a group but misses
+another, the missing ones' contents are moved into the one it read and the page is read again.
+Chosen by cross-validation over the three evaluation sets (benchmarks/extraction.py,
+docs/measurements.md).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 MIN_CHARS = 80  # a paragraph shorter than this is a caption or a teaser, not a stretch of text
+_HEADING = "self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
 _CHUNKS = etree.XPath(  # in C: run on every page
     "//*[self::div or self::section][@class]"
     f"[count(p[string-length(normalize-space()) >= {MIN_CHARS}]) >= 2]"
+    f"[not(../*[{_HEADING}])]"  # a box under a title of its own is a listing's entry
 )
 
 

@@ -65,3 +65,15 @@ def test_teasers_of_other_reports_are_no_chunks() -> None:
     tree = parse_page(_page(f'<div class="body">{_paragraphs(0, 4)}</div>{teasers}'))
     assert tree is not None
     assert not join_missing_chunks(tree, f"Stretch 0, paragraph 0: {SENTENCE}")
+
+
+def test_a_listing_of_posts_each_under_its_title_is_no_article_in_chunks() -> None:
+    posts = "".join(
+        f'<div class="post"><h2 class="entry-title">Post {k}</h2>'
+        f'<div class="entry-content">{_paragraphs(k)}</div></div>'
+        for k in range(3)
+    )
+    tree = parse_page(_page(posts))
+    assert tree is not None
+    first_post = " ".join(f"Stretch 0, paragraph {i}: {SENTENCE}" for i in range(3))
+    assert not join_missing_chunks(tree, first_post)
