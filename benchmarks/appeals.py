@@ -31,6 +31,7 @@ import re
 import statistics
 import sys
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,8 +79,9 @@ def wrap(page: Page) -> str:
 
 
 def normal(text: str) -> str:
-    """The words of a text; a soft hyphen or a zero-width space inside a word splits none."""
-    return " ".join(WORD.findall(INVISIBLE.sub("", text).lower()))
+    """The words of a text, composed (NFC) as the extracted text is; a soft hyphen or a
+    zero-width space inside a word splits none."""
+    return " ".join(WORD.findall(unicodedata.normalize("NFC", INVISIBLE.sub("", text)).lower()))
 
 
 def run_page(page: Page, model: AppealModel) -> dict[str, tuple[list[str], list[tuple[str, str]]]]:

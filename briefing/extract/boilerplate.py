@@ -19,6 +19,7 @@ import hashlib
 import html
 import itertools
 import re
+import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -339,4 +340,5 @@ def _is_teaser(line: str, hints: PageHints) -> bool:
 
 
 def _normal(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+    # Composed as the text's lines are (clean_text), so a page's links and titles match them.
+    return " ".join(_WORD.findall(unicodedata.normalize("NFC", text).lower()))

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: str) -> str:
-    """One line of text: control characters removed, white space folded."""
-    return " ".join(_CONTROL.sub("", html.unescape(value)).split())
+    """One line of text: control characters removed, white space folded, letters composed.
+
+    Composed as Unicode's NFC form, as trafilatura's own `extract` returns its text: a page may
+    write "é" as one letter or as "e" and an accent, and the two must be one word to compare.
+    """
+    folded = " ".join(_CONTROL.sub("", html.unescape(value)).split())
+    return unicodedata.normalize("NFC", folded)

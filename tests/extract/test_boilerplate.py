@@ -48,3 +48,10 @@ def test_a_paragraph_that_opens_with_the_title_words_is_not_a_headline() -> None
     hints = page_hints(page("<title>Lorem ipsum dolor sit amet – My website</title>"))
     kept, _ = strip_boilerplate([first, BODY], hints, rules={"headline"})
     assert kept == [first, BODY]
+
+
+def test_a_declared_title_matches_its_heading_however_its_accents_are_written() -> None:
+    # The head spells "é" as "e" and a combining accent, the body as one letter.
+    hints = page_hints(page("<title>Le pont ferme\u0301 - Le Courrier</title>"))
+    kept, removed = strip_boilerplate(["Le pont fermé", BODY], hints, rules={"headline"})
+    assert kept == [BODY] and removed == [("Le pont fermé", "headline")]
