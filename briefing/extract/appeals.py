@@ -17,6 +17,7 @@ ship as a gzip JSON table, not a pickle, and are read once per process.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 import re
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 MODEL_PATH = Path(__file__).with_name("appeals-model.json.gz")
 # A paragraph is judged by its first words: an appeal says what it is early (its first 400
@@ -118,6 +120,14 @@ class AppealModel:
     likely: float  # one scoring this much goes in a run at either end that holds a sure one
     pool: float = 1.0  # the words' sum is divided by (number of words) ** pool
     _by_word: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    _by_pair: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The word pairs' weights by (word, word): a pair is then looked up with no name built.
+        for name, weight in self.text_weights.items():
+            if name.startswith("b "):
+                _, first, second = name.split(" ")
+                self._by_pair[first, second] = weight
 
     def text_scores(self, paragraphs: Sequence[str]) -> list[float]:
         """The text model's decision value for each paragraph (a logit)."""
@@ -127,17 +137,23 @@ class AppealModel:
         words = words_of(paragraph)
         if not words:
             return self.text_bias
-        weights, by_word = self.text_weights, self._by_word
-        total = 0.0
-        for word in words:
-            value = by_word.get(word)
-            if value is None:
-                value = sum(weights.get(f, 0.0) for f in word_features(word))
-                if len(by_word) < WORD_CACHE:
-                    by_word[word] = value
-            total += value
-        pairs = (weights.get(f"b {a} {b}", 0.0) for a, b in zip(words, words[1:], strict=False))
-        return self.text_bias + (total + sum(pairs)) * word_scale(len(words), self.pool)
+        # Lookups by map() run in C: words and pairs are almost all of the second pass's lookups.
+        cached = list(map(self._by_word.get, words))
+        values = (
+            [self._word_weight(w) for w in words] if None in cached else cast("list[float]", cached)
+        )
+        pairs = zip(words, words[1:], strict=False)
+        pairs_sum = sum(map(self._by_pair.get, pairs, itertools.repeat(0.0)))
+        return self.text_bias + (sum(values) + pairs_sum) * word_scale(len(words), self.pool)
+
+    def _word_weight(self, word: str) -> float:
+        """The sum of one word's feature weights, kept for the next paragraph."""
+        value = self._by_word.get(word)
+        if value is None:
+            value = sum(self.text_weights.get(f, 0.0) for f in word_features(word))
+            if len(self._by_word) < WORD_CACHE:
+                self._by_word[word] = value
+        return value
 
     def scores(self, paragraphs: Sequence[str]) -> list[float]:
         """The probability that each paragraph is an appeal, in its context."""

@@ -16,10 +16,8 @@ body (its only h1) where the page declares another title in its head (docs/measu
 from __future__ import annotations
 
 import hashlib
-import html
 import itertools
 import re
-import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -132,7 +130,10 @@ class PageHints:
 
 def page_hints(page: str) -> PageHints:
     """The texts of the page's links (of two words or more) and its titles, normalized."""
-    texts = (_normal(html.unescape(_TAG.sub(" ", raw))) for raw in _link_texts(page))
+    # clean_text as for the text's own lines (unescaped, composed), so the two compare. A menu
+    # repeats its links in the header and the footer: each is read once.
+    unique = dict.fromkeys(_link_texts(page))
+    texts = (_normal(clean_text(_TAG.sub(" ", raw))) for raw in unique)
     links = frozenset(t for t in texts if " " in t)
     return PageHints(links, tuple(_declared_titles(page)))
 
@@ -146,7 +147,7 @@ def _declared_titles(page: str) -> Iterator[str]:
         if content := _CONTENT.search(tag[0]):
             raw.append(content[1] if content[1] is not None else content[2])
     for title in raw:
-        if normal := _normal(html.unescape(title)):
+        if normal := _normal(clean_text(title)):
             yield normal
 
 
@@ -305,7 +306,7 @@ def _edge_rules(line: str, hints: PageHints, rules: Collection[str], *, first: b
 
 
 def _is_byline(line: str) -> bool:
-    return bool(_BYLINE.search(line)) and not line.endswith((".", '"', "”"))
+    return not line.endswith((".", '"', "”")) and bool(_BYLINE.search(line))
 
 
 def _same_title(line: str, title: str) -> bool:
@@ -340,5 +341,4 @@ def _is_teaser(line: str, hints: PageHints) -> bool:
 
 
 def _normal(text: str) -> str:
-    # Composed as the text's lines are (clean_text), so a page's links and titles match them.
-    return " ".join(_WORD.findall(unicodedata.normalize("NFC", text).lower()))
+    return " ".join(_WORD.findall(text.lower()))
