@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import cast
 
 MODEL_PATH = Path(__file__).with_name("appeals-model.json.gz")
 # A paragraph is judged by its first words: an appeal says what it is early (its first 400
@@ -138,13 +137,13 @@ class AppealModel:
         if not words:
             return self.text_bias
         # Lookups by map() run in C: words and pairs are almost all of the second pass's lookups.
-        cached = list(map(self._by_word.get, words))
-        values = (
-            [self._word_weight(w) for w in words] if None in cached else cast("list[float]", cached)
-        )
+        try:
+            total = sum(map(self._by_word.__getitem__, words))
+        except KeyError:  # a word not seen yet in this process
+            total = sum(map(self._word_weight, words))
         pairs = zip(words, words[1:], strict=False)
-        pairs_sum = sum(map(self._by_pair.get, pairs, itertools.repeat(0.0)))
-        return self.text_bias + (sum(values) + pairs_sum) * word_scale(len(words), self.pool)
+        total += sum(map(self._by_pair.get, pairs, itertools.repeat(0.0)))
+        return self.text_bias + total * word_scale(len(words), self.pool)
 
     def _word_weight(self, word: str) -> float:
         """The sum of one word's feature weights, kept for the next paragraph."""
