@@ -15,5 +15,12 @@ def clean_text(value: str) -> str:
     Composed as Unicode's NFC form, as trafilatura's own `extract` returns its text: a page may
     write "é" as one letter or as "e" and an accent, and the two must be one word to compare.
     """
-    folded = " ".join(_CONTROL.sub("", html.unescape(value)).split())
-    return unicodedata.normalize("NFC", folded)
+    return " ".join(clean_text_unfolded(value).split())
+
+
+def clean_text_unfolded(value: str) -> str:
+    """`clean_text` with its white space left as it is, for a caller that keeps only its words.
+
+    Composing neither makes nor takes white space, so folding it after composing is the same.
+    """
+    return unicodedata.normalize("NFC", _CONTROL.sub("", html.unescape(value)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from briefing.cli import main
 from briefing.demo import SITE
 from briefing.extract import strip_boilerplate
 from briefing.extract.appeals import (
+    MAX_WORDS,
     MODEL_PATH,
     RUN,
     AppealModel,
@@ -25,6 +27,7 @@ from briefing.extract.appeals import (
     current_model,
     installed,
     model_from_json,
+    words_of,
 )
 
 from ..conftest import ROOT
@@ -61,6 +64,19 @@ def test_the_package_scores_paragraphs_as_scikit_learn_does() -> None:
     assert max(abs(a - b) for a, b in zip(rounded, expected, strict=True)) < 1e-3
 
 
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        " ".join(f"Word{i} of 2024," for i in range(100)),  # the head holds enough words
+        " ".join(["Donaudampfschifffahrtsgesellschaftskapitän"] * 30),  # it does not
+        "ΣΟΦΙΑΣ " * 70 + "ΤΈΛΟΣ",  # a final sigma, lowercased by its context
+    ],
+)
+def test_a_long_paragraph_is_read_to_its_first_words(paragraph: str) -> None:
+    whole = re.findall(r"\w+", re.sub(r"\d", "0", paragraph.lower()))  # every word, then cut
+    assert words_of(paragraph) == whole[:MAX_WORDS]
+
+
 def test_training_writes_the_same_bytes_again(tmp_path: Path) -> None:
     sample()  # skips without a corpus
     outputs = []
@@ -83,6 +99,13 @@ def test_the_shipped_model_is_a_small_json_table_not_a_pickle() -> None:
     table = json.loads(gzip.decompress(raw))
     assert table["format"] == 1 and table["corpus"]["outlets"] >= 100
     assert 0 < table["thresholds"]["likely"] <= table["thresholds"]["sure"] < 1
+
+
+def test_a_model_table_without_a_weight_for_each_context_feature_is_refused() -> None:
+    table = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
+    table["context"]["weights"] = table["context"]["weights"][:-1]
+    with pytest.raises(ValueError, match="9 context weights"):
+        model_from_json(table)
 
 
 # Appeals the phrase rules let through on outlets they had never seen, inside a report.

@@ -1,4 +1,4 @@
-"""The headline rules: a title the page declares in its head, or the title read from its body."""
+"""What the page says about itself (its declared titles, its links) and the rules that use it."""
 
 from __future__ import annotations
 
@@ -55,3 +55,17 @@ def test_a_declared_title_matches_its_heading_however_its_accents_are_written() 
     hints = page_hints(page("<title>Le pont ferme\u0301 - Le Courrier</title>"))
     kept, removed = strip_boilerplate(["Le pont fermé", BODY], hints, rules={"headline"})
     assert kept == [BODY] and removed == [("Le pont fermé", "headline")]
+
+
+def test_the_links_are_read_once_asked_and_only_those_of_two_words_or_more() -> None:
+    hints = page_hints(
+        page(
+            "<title>Bridge</title>",
+            body='<a href="/a">Why the <b>bridge</b> &amp; tunnel close</a>'
+            '<a href="/b">Newsletters</a><a href="/c">Why the bridge &amp; tunnel close</a>',
+        )
+    )
+    assert hints.links == frozenset({"why the bridge tunnel close"})
+    line = "Why the bridge & tunnel close"
+    kept, removed = strip_boilerplate([BODY, line], hints, rules={"related links"})
+    assert kept == [BODY] and removed == [(line, "related links")]

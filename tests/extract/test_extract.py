@@ -181,6 +181,10 @@ def test_full_text_off_never_fetches(tmp_path: Path, fetcher: Fetcher) -> None:
         ("Related stories", "furniture"),
         ("The minister at the summit. John Smith / Reuters", "photo credit"),
         ("Photo: AFP", "photo credit"),
+        ("Comments are moderated and appear after approval", "comments note"),
+        ("Os comentários serão publicados após aprovação", "comments note"),
+        ("Los comentarios serán publicados tras su revisión", "comments note"),
+        ("Kommentare werden nach Prüfung freigeschaltet", "comments note"),
     ],
 )
 def test_boilerplate_is_removed_with_its_reason(line: str, reason: str) -> None:
