@@ -32,7 +32,7 @@ MODEL_PATH = Path(__file__).with_name("appeals-model.json.gz")
 # A paragraph is judged by its first words: an appeal says what it is early (its first 400
 # removed as many appeals out of fold, docs/appeals.md).
 MAX_WORDS = 60
-HEAD_CHARS = 8 * MAX_WORDS  # characters that mostly hold them: the rest is not read
+HEAD_CHARS = 8 * MAX_WORDS  # a long paragraph's first words are looked for here first
 CHAR_SIZES = (3, 4, 5)  # character n-grams inside each word, spelling variants and inflections
 WORD_CACHE = 200_000  # words whose weight sums are kept, per process
 RUN = 8  # an appeal box reaches at most this many paragraphs either side of a sure one
