@@ -30,13 +30,13 @@ from record import RESULTS  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 from train_appeals import (  # noqa: E402
     Page,
-    _context_probabilities,
-    _outcome,
     body,
+    context_probabilities,
     corpus_files,
     fit_context,
     fit_text,
     read_corpus,
+    removal_outcome,
     text_scores,
 )
 
@@ -61,7 +61,7 @@ def out_of_fold(bodies: Sequence[Page], folds: int, c: float) -> list[list[float
         weights, bias = fit_context([bodies[i] for i in train], [scores[i] for i in train])
         draft = AppealModel({}, 0.0, tuple(weights), bias, 1.0, 1.0)
         for i in test:
-            probabilities[i] = _context_probabilities(draft, scores[i], bodies[i].paragraphs)
+            probabilities[i] = context_probabilities(draft, scores[i], bodies[i].paragraphs)
     return probabilities
 
 
@@ -79,7 +79,7 @@ def sweep(
     rows = []
     for sure in SURE:
         for likely in (x for x in LIKELY if x <= sure):
-            caught, lost = _outcome(bodies, probabilities, sure, likely)
+            caught, lost = removal_outcome(bodies, probabilities, sure, likely)
             rows.append(
                 {
                     "sure": sure,

@@ -265,13 +265,13 @@ def choose_thresholds(
     best = (-1.0, 0.0, 1.0, 1.0)
     for sure in SURE_GRID:
         for likely in (x for x in LIKELY_GRID if x <= sure):
-            caught, lost = _outcome(pages, probabilities, sure, likely)
+            caught, lost = removal_outcome(pages, probabilities, sure, likely)
             if lost <= LOSS_BUDGET * article_words and (caught, sure + likely) > best[:2]:
                 best = (caught, sure + likely, sure, likely)
     return best[2], best[3]
 
 
-def _outcome(
+def removal_outcome(
     pages: Sequence[Page], probabilities: Sequence[Sequence[float]], sure: float, likely: float
 ) -> tuple[float, int]:
     """(appeal paragraphs removed, article words removed) at these thresholds."""
@@ -301,7 +301,7 @@ def train(pages: Sequence[Page]) -> dict[str, object]:
     weights, bias = fit_text(bodies, c)
     draft = AppealModel({}, 0.0, tuple(context_weights), context_bias, 1.0, 1.0)
     probabilities = [
-        _context_probabilities(draft, s, p.paragraphs) for p, s in zip(bodies, oof[c], strict=True)
+        context_probabilities(draft, s, p.paragraphs) for p, s in zip(bodies, oof[c], strict=True)
     ]
     sure, likely = choose_thresholds(bodies, probabilities)
     return {
@@ -322,9 +322,10 @@ def train(pages: Sequence[Page]) -> dict[str, object]:
     }
 
 
-def _context_probabilities(
+def context_probabilities(
     model: AppealModel, scores: Sequence[float], paragraphs: Sequence[str]
 ) -> list[float]:
+    """The context model's probability for each paragraph of a page, from its text scores."""
     rows = context_features(scores, paragraphs)
     return [
         float(1 / (1 + np.exp(-(model.context_bias + np.dot(model.context_weights, r)))))
