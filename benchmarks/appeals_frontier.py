@@ -34,10 +34,9 @@ from train_appeals import (  # noqa: E402
     context_probabilities,
     corpus_files,
     fit_context,
-    fit_text,
+    out_of_fold,
     read_corpus,
     removal_outcome,
-    text_scores,
 )
 
 from briefing.extract.appeals import MODEL_PATH, AppealModel  # noqa: E402
@@ -47,17 +46,12 @@ LIKELY = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 KEPT_FLOORS = (0.97, 0.98, 0.99, 0.997)
 
 
-def out_of_fold(bodies: Sequence[Page], folds: int, c: float) -> list[list[float]]:
+def probabilities_out_of_fold(bodies: Sequence[Page], folds: int, c: float) -> list[list[float]]:
     """Each body's probabilities from models that never read its outlet."""
+    scores = out_of_fold(bodies, c, folds)  # GroupKFold: the same splits as below
     groups = [p.outlet for p in bodies]
-    splits = list(GroupKFold(n_splits=folds).split(bodies, groups=groups))
-    scores: list[list[float]] = [[] for _ in bodies]
-    for train, test in splits:
-        weights, bias = fit_text([bodies[i] for i in train], c)
-        for i, s in zip(test, text_scores(weights, bias, [bodies[i] for i in test]), strict=True):
-            scores[i] = s
     probabilities: list[list[float]] = [[] for _ in bodies]
-    for train, test in splits:
+    for train, test in GroupKFold(n_splits=folds).split(bodies, groups=groups):
         weights, bias = fit_context([bodies[i] for i in train], [scores[i] for i in train])
         draft = AppealModel({}, 0.0, tuple(weights), bias, 1.0, 1.0)
         for i in test:
@@ -111,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     c = float(shipped["settings"]["C"])
     pages = sorted(read_corpus(files), key=lambda p: (p.outlet, p.url))
     bodies = [body(p) for p in pages]
-    rows = sweep(bodies, out_of_fold(bodies, args.folds, c))
+    rows = sweep(bodies, probabilities_out_of_fold(bodies, args.folds, c))
     limits = shipped["thresholds"]
     at_shipped = next(
         r for r in rows if r["sure"] == limits["sure"] and r["likely"] == limits["likely"]

@@ -206,10 +206,10 @@ def text_scores(weights: dict[str, float], bias: float, pages: Sequence[Page]) -
     return [model.text_scores(p.paragraphs) for p in pages]
 
 
-def out_of_fold(bodies: Sequence[Page], c: float) -> list[list[float]]:
+def out_of_fold(bodies: Sequence[Page], c: float, folds: int = INNER_FOLDS) -> list[list[float]]:
     """Each page body's text scores from a text model that never read its outlet."""
     groups = [p.outlet for p in bodies]
-    folds = min(INNER_FOLDS, len(set(groups)))
+    folds = min(folds, len(set(groups)))
     scores: list[list[float]] = [[] for _ in bodies]
     for train, test in GroupKFold(n_splits=folds).split(bodies, groups=groups):
         weights, bias = fit_text([bodies[i] for i in train], c)
