@@ -24,7 +24,7 @@ import operator
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,11 +49,15 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(_DIGIT.sub("0", text.lower()))[:MAX_WORDS]
 
 
+def word_grams(word: str) -> list[str]:
+    """The character n-grams of " word ", in the order its features list them."""
+    padded = f" {word} "
+    return [padded[i : i + n] for n in CHAR_SIZES for i in range(len(padded) - n + 1)]
+
+
 def word_features(word: str) -> list[str]:
     """One word's features: itself and the character n-grams of " word "."""
-    padded = f" {word} "
-    grams = [f"c{padded[i : i + n]}" for n in CHAR_SIZES for i in range(len(padded) - n + 1)]
-    return [f"w {word}", *grams]
+    return [f"w {word}", *(f"c{gram}" for gram in word_grams(word))]
 
 
 def word_scale(words: int, pool: float) -> float:
@@ -117,22 +121,31 @@ def context_features(scores: Sequence[float], paragraphs: Sequence[str]) -> list
 class AppealModel:
     """The two linear models and the thresholds chosen for them by cross-validation."""
 
-    text_weights: dict[str, float]
+    text_weights: InitVar[dict[str, float]]  # by feature name, as `analyze` names them
     text_bias: float
     context_weights: tuple[float, ...]
     context_bias: float
     sure: float  # a paragraph scoring this much goes on its own
     likely: float  # one scoring this much goes in a run at either end that holds a sure one
     pool: float = 1.0  # the words' sum is divided by (number of words) ** pool
-    _by_word: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    _own: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    _by_gram: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _by_pair: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
+    _by_word: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        # The word pairs' weights by (word, word): a pair is then looked up with no name built.
-        for name, weight in self.text_weights.items():
-            if name.startswith("b "):
+    def __post_init__(self, text_weights: dict[str, float]) -> None:
+        # Kept by kind, without the names' prefixes: a word first met is then weighed with no
+        # name built for it or its n-grams, and a pair is looked up by (word, word).
+        own, by_gram, by_pair = self._own, self._by_gram, self._by_pair
+        for name, weight in text_weights.items():
+            kind = name[0]
+            if kind == "c":
+                by_gram[name[1:]] = float(weight)
+            elif kind == "w":
+                own[name[2:]] = float(weight)
+            elif kind == "b":
                 _, first, second = name.split(" ")
-                self._by_pair[first, second] = weight
+                by_pair[first, second] = float(weight)
 
     def text_scores(self, paragraphs: Sequence[str]) -> list[float]:
         """The text model's decision value for each paragraph (a logit)."""
@@ -154,8 +167,9 @@ class AppealModel:
     def _word_weight(self, word: str) -> float:
         """The sum of one word's feature weights, kept for the next paragraph."""
         value = self._by_word.get(word)
-        if value is None:
-            value = sum(self.text_weights.get(f, 0.0) for f in word_features(word))
+        if value is None:  # in `word_features` order, from the same start: the same sum
+            grams = map(self._by_gram.get, word_grams(word), itertools.repeat(0.0))
+            value = sum(grams, self._own.get(word, 0.0))
             if len(self._by_word) < WORD_CACHE:
                 self._by_word[word] = value
         return value
@@ -204,7 +218,7 @@ def model_from_json(data: dict[str, object]) -> AppealModel:
             f"not one for each of {', '.join(CONTEXT_NAMES)}"
         )
     return AppealModel(
-        text_weights={str(k): float(v) for k, v in text["weights"].items()},
+        text_weights=text["weights"],
         text_bias=float(text["bias"]),
         context_weights=tuple(float(v) for v in context["weights"]),
         context_bias=float(context["bias"]),
