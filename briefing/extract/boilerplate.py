@@ -69,9 +69,10 @@ _BYLINE = re.compile(
     r"|\b\d{1,2}\.? (de )?(jan|feb|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|de[cz])[a-zäé]*"
     r"\.?( de)? (19|20)\d{2}\b|\b(updated|published|posted|aktualisiert|veröffentlicht)\b)"
 )
-# A note on how comments are moderated, in the languages of the feeds.
+# A note on how comments are moderated, in the languages of the feeds. Its leading word
+# boundary is tested apart (`_comments_note`): without it the pattern skips to a "c" or a "k".
 _COMMENTS_NOTE = re.compile(  # lowercased, as _APPEAL
-    r"\b(comments?|comentários|comentarios|kommentare|commentaires)\b.*"
+    r"(comments?|comentários|comentarios|kommentare|commentaires)\b.*"
     r"\b(moderat\w*|approv\w*|aprovad\w*|publicad\w*|freigeschaltet|guidelines|policy)"
 )
 # The titles a page declares in its head: its <title> and its title meta tags (og:title...).
@@ -277,11 +278,22 @@ def _line_rules(line: str, rules: Collection[str]) -> set[str]:
         found.add("appeal")
     if words <= 8 and "furniture" in rules and _FURNITURE.match(line):
         found.add("furniture")
-    if words <= 40 and "comments note" in rules and _COMMENTS_NOTE.search(low):
+    if words <= 40 and "comments note" in rules and _comments_note(low):
         found.add("comments note")
     if words <= 20 and "photo credit" in rules and _is_credit(line, low):
         found.add("photo credit")
     return found
+
+
+def _comments_note(low: str) -> bool:
+    """`_COMMENTS_NOTE` found where a word starts, as a leading \\b would have it."""
+    start = 0
+    while found := _COMMENTS_NOTE.search(low, start):
+        at = found.start()
+        if at == 0 or not (low[at - 1].isalnum() or low[at - 1] == "_"):
+            return True
+        start = at + 1
+    return False
 
 
 def _is_credit(line: str, low: str) -> bool:

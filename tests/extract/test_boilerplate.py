@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from briefing.extract import page_hints, strip_boilerplate
+import re
+
+import pytest
+
+from briefing.extract import boilerplate, page_hints, strip_boilerplate
 
 BODY = "The council voted on Tuesday to close the old bridge to cars from next spring."
 
@@ -69,3 +73,23 @@ def test_the_links_are_read_once_asked_and_only_those_of_two_words_or_more() -> 
     line = "Why the bridge & tunnel close"
     kept, removed = strip_boilerplate([BODY, line], hints, rules={"related links"})
     assert kept == [BODY] and removed == [(line, "related links")]
+
+
+@pytest.mark.parametrize(
+    ("low", "expected"),
+    [
+        ("comments are moderated", True),
+        ("(comments) are approved first", True),
+        ("nocomments are moderated", False),  # inside a word: no note
+        ("x_comments policy", False),
+        ("écomments policy", False),
+        ("nocomments here. comments are moderated", True),  # a later one starts a word
+        ("1comments approved", False),
+    ],
+)
+def test_the_comments_note_starts_a_word_as_a_leading_word_boundary_would(
+    low: str, expected: bool
+) -> None:
+    pattern = re.compile(r"\b" + boilerplate._COMMENTS_NOTE.pattern)
+    assert bool(pattern.search(low)) is expected
+    assert boilerplate._comments_note(low) is expected
