@@ -81,7 +81,7 @@ MIN_WEIGHT = 0.05
 INNER_FOLDS = 3
 LOSS_BUDGET = 0.003  # of the article's words the model may take out of fold
 # Not below 0.7: "sure" must mean sure. The corpus holds few reports about appeals, and at 0.3
-# (what the budget alone chooses) a report's "He urged readers ... to raise funds." goes (0.46).
+# (what the budget alone chooses) a report's "He urged readers ... to raise funds." goes (0.44).
 SURE_GRID = (0.7, 0.8, 0.9, 0.95, 0.98)
 # Down to 0.02: the floor of 0.2 came before the rule that the model never empties a text, which
 # now keeps the two-line text that went whole at 0.02. Out of fold (5 folds by outlet, rules
