@@ -17,7 +17,9 @@ LEARN_ARTICLES of an outlet's held-out pages).
 It also checks the ScrapingHub pages (../shared/eval/extraction, their own shingle F1) with and
 without the model, each page scored by the model of the fold that held its outlet out, and
 times the second pass with and without the model against trafilatura's own time on those real
-pages, interleaved. Writes benchmarks/results/appeals.json.
+pages, interleaved. And it counts what the shipped model takes from news it never read: the
+reports of ../shared/eval/clustering (ECB+, one sentence a line), none of them in the corpus.
+Writes benchmarks/results/appeals.json.
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ from train_appeals import Page, body, corpus_files, read_corpus, trained_model  
 from briefing.errors import ExtractError  # noqa: E402
 from briefing.extract.appeals import AppealModel, current_model, installed  # noqa: E402
 from briefing.extract.articles import LEARN_ARTICLES  # noqa: E402
-from briefing.extract.boilerplate import fingerprint  # noqa: E402
+from briefing.extract.boilerplate import fingerprint, strip_boilerplate  # noqa: E402
 from briefing.extract.page import run_trafilatura, second_pass  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BRIEFING_SHARED", ROOT.parent / "shared"))
 SCRAPINGHUB = SHARED / "eval" / "extraction"
+NEWS = SHARED / "eval" / "clustering" / "documents.jsonl"
 RESULTS = ROOT / "benchmarks" / "results" / "appeals.json"
 WORD = re.compile(r"\w+")
 INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # trafilatura drops some of them
@@ -349,6 +352,34 @@ def _outlet(url: str) -> str:
     return host.removeprefix("www.")
 
 
+# --- news the model never read: what it takes from real reports --------------------------------
+
+
+def unseen_news(model: AppealModel | None) -> dict[str, object] | None:
+    """Article words the model takes from ECB+'s reports (every line is the article's)."""
+    if model is None or not NEWS.exists():
+        return None
+    reports = sentences = words = lost = 0
+    taken: list[tuple[float, str]] = []
+    with NEWS.open(encoding="utf-8") as stream, installed(model):
+        for record in stream:
+            lines = [s for s in json.loads(record)["text"].splitlines() if s.strip()]
+            reports, sentences = reports + 1, sentences + len(lines)
+            words += sum(len(s.split()) for s in lines)
+            for text, reason in strip_boilerplate(lines)[1]:
+                if reason.startswith("appeal (model"):
+                    lost += len(text.split())
+                    taken.append((float(reason.split()[-1].rstrip(")")), text))
+    return {
+        "reports": reports,
+        "sentences": sentences,
+        "article_words": words,
+        "article_words_kept": round(1 - lost / words, 5),
+        "sentences_taken": len(taken),
+        "taken": [{"score": s, "text": t} for s, t in sorted(taken, reverse=True)],
+    }
+
+
 def report(result: dict[str, object]) -> None:
     """The figures, briefly."""
     print(json.dumps(result["corpus"]))
@@ -367,6 +398,12 @@ def report(result: dict[str, object]) -> None:
     print("worst outlets (model):", json.dumps(model["worst_outlets"]))
     print("mechanisms (model + site repetition):", json.dumps(model["mechanisms"]))
     print("ScrapingHub:", json.dumps(result["scrapinghub"]))
+    news = result["unseen_news"]
+    if isinstance(news, dict):
+        print(
+            f"unseen news: article words kept {news['article_words_kept']:.5f},"
+            f" {news['sentences_taken']} sentence(s) taken"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -397,6 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcomes, {p.url: k for p, k in zip(pages, fold_of, strict=True)}, args.folds
         ),
         "scrapinghub": scrapinghub(by_outlet, current_model()),
+        "unseen_news": unseen_news(current_model()),
     }
     report(result)
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -126,7 +126,7 @@ class AppealModel:
     context_weights: tuple[float, ...]
     context_bias: float
     sure: float  # a paragraph scoring this much goes on its own
-    likely: float  # one scoring this much goes in a run at either end that holds a sure one
+    likely: float  # one scoring this much goes in an unbroken run beside a sure one
     pool: float = 1.0  # the words' sum is divided by (number of words) ** pool
     _own: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _by_gram: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
