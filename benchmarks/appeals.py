@@ -364,7 +364,8 @@ def unseen_news(model: AppealModel | None) -> dict[str, object] | None:
     with NEWS.open(encoding="utf-8") as stream, installed(model):
         for record in stream:
             lines = [s for s in json.loads(record)["text"].splitlines() if s.strip()]
-            reports, sentences = reports + 1, sentences + len(lines)
+            reports += 1
+            sentences += len(lines)
             words += sum(len(s.split()) for s in lines)
             for text, reason in strip_boilerplate(lines)[1]:
                 if reason.startswith("appeal (model"):
