@@ -12,7 +12,9 @@ A paragraph reached the text when a line of it is that paragraph (`outcome`). Re
 share of appeal paragraphs removed and of article words kept, overall, per fold (mean and
 worst), per language and per outlet (the worst listed), and which mechanism removed each appeal
 paragraph: trafilatura itself, the rules, the model, or the site-repetition rule (a paragraph on
-LEARN_ARTICLES of an outlet's held-out pages).
+LEARN_ARTICLES of an outlet's held-out pages). Each page is run a second time as its article
+text alone (`article_text`: its article and appeal paragraphs, no menu, credit or link between
+them), as a feed's full content brings a report with an appeal set in it.
 
 It also checks the ScrapingHub pages (../shared/eval/extraction, their own shingle F1) with and
 without the model, each page scored by the model of the fold that held its outlet out, and
@@ -41,7 +43,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sklearn.model_selection import GroupKFold  # noqa: E402
-from train_appeals import Page, body, corpus_files, read_corpus, trained_model  # noqa: E402
+from train_appeals import (  # noqa: E402
+    Page,
+    article_text,
+    body,
+    corpus_files,
+    read_corpus,
+    trained_model,
+)
 
 from briefing.errors import ExtractError  # noqa: E402
 from briefing.extract.appeals import AppealModel, current_model, installed  # noqa: E402
@@ -57,6 +66,8 @@ RESULTS = ROOT / "benchmarks" / "results" / "appeals.json"
 WORD = re.compile(r"\w+")
 INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # trafilatura drops some of them
 WAYS = ("model", "rules", "trafilatura")
+TEXT_ONLY = ", article text only"  # the same ways on each page's `article_text`
+ALSO = tuple(way + TEXT_ONLY for way in WAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +227,9 @@ def cross_validate(
             bodied = body(pages[i])
             for way, (text, removed) in run_page(bodied, model).items():
                 outcomes.append(outcome(bodied, way, text, removed))
+            bare = article_text(bodied)
+            for way, (text, removed) in run_page(bare, model).items():
+                outcomes.append(outcome(bare, way + TEXT_ONLY, text, removed))
         print(
             f"fold {k + 1}/{folds}: {len(test)} pages, {time.perf_counter() - started:.0f} s",
             flush=True,
@@ -226,7 +240,7 @@ def cross_validate(
 def summary(outcomes: Sequence[Outcome], fold_of: dict[str, int], folds: int) -> dict[str, object]:
     """Overall, per fold, per language and per outlet, for each way."""
     result: dict[str, object] = {}
-    for way in (*WAYS, "model + site repetition", "rules + site repetition"):
+    for way in (*WAYS, "model + site repetition", "rules + site repetition", *ALSO):
         base = way.split(" + ")[0]
         chosen = [o for o in outcomes if o.way == base]
         if way.endswith("site repetition"):
@@ -384,11 +398,11 @@ def unseen_news(model: AppealModel | None) -> dict[str, object] | None:
 def report(result: dict[str, object]) -> None:
     """The figures, briefly."""
     print(json.dumps(result["corpus"]))
-    for way in (*WAYS, "model + site repetition", "rules + site repetition"):
+    for way in (*WAYS, "model + site repetition", "rules + site repetition", *ALSO):
         r = result["ways"][way]  # type: ignore[index]
         o, f = r["overall"], r["folds"]
         print(
-            f"{way:26} appeals removed {o['appeals_removed']:.3f}"
+            f"{way:36} appeals removed {o['appeals_removed']:.3f}"
             f" (folds mean {f['appeals_removed_mean']:.3f}, worst {f['appeals_removed_worst']:.3f})"
             f"  article words kept {o['article_words_kept']:.4f}"
             f" (mean {f['article_words_kept_mean']:.4f}, worst {f['article_words_kept_worst']:.4f})"

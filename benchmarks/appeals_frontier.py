@@ -8,7 +8,8 @@ its outlet; its probabilities from a context model fitted on the other folds' sc
 pair of thresholds (`sure`, `likely`) is applied as the package applies them (`appeal_flags`),
 and the share of appeal paragraphs removed and of article words kept is counted: the model alone,
 on the labelled paragraphs, without trafilatura and without the phrase rules
-(benchmarks/appeals.py measures the whole second pass on extracted pages).
+(benchmarks/appeals.py measures the whole second pass on extracted pages). It does so twice:
+on the bodies, and on the article texts (each body's article and appeal paragraphs alone).
 
 The table says what a goal for removal costs in article words with this model and this corpus:
 the best removal at each floor of words kept, and at the shipped `sure` floor. A pair is chosen
@@ -30,6 +31,8 @@ from record import RESULTS  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 from train_appeals import (  # noqa: E402
     Page,
+    article_scores,
+    article_text,
     body,
     context_probabilities,
     corpus_files,
@@ -46,17 +49,27 @@ LIKELY = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 KEPT_FLOORS = (0.97, 0.98, 0.99, 0.997)
 
 
-def probabilities_out_of_fold(bodies: Sequence[Page], folds: int, c: float) -> list[list[float]]:
-    """Each body's probabilities from models that never read its outlet."""
+def probabilities_out_of_fold(
+    bodies: Sequence[Page], folds: int, c: float
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Each body's probabilities, and its article text's, from models that never read its outlet."""
     scores = out_of_fold(bodies, c, folds)  # GroupKFold: the same splits as below
     groups = [p.outlet for p in bodies]
     probabilities: list[list[float]] = [[] for _ in bodies]
+    in_text: list[list[float]] = [[] for _ in bodies]
     for train, test in GroupKFold(n_splits=folds).split(bodies, groups=groups):
-        weights, bias = fit_context([bodies[i] for i in train], [scores[i] for i in train])
+        weights, bias = fit_context(
+            [article_text(bodies[i]) for i in train],
+            [article_scores(bodies[i], scores[i]) for i in train],
+        )
         draft = AppealModel({}, 0.0, tuple(weights), bias, 1.0, 1.0)
         for i in test:
             probabilities[i] = context_probabilities(draft, scores[i], bodies[i].paragraphs)
-    return probabilities
+            text = article_text(bodies[i])
+            in_text[i] = context_probabilities(
+                draft, article_scores(bodies[i], scores[i]), text.paragraphs
+            )
+    return probabilities, in_text
 
 
 def sweep(
@@ -91,6 +104,31 @@ def best(rows: Sequence[dict[str, float]], **floors: float) -> dict[str, float]:
     return max(fitting, key=lambda r: (r["appeals_removed"], r["article_words_kept"]))
 
 
+def frontier(rows: list[dict[str, float]], limits: dict[str, float]) -> dict[str, object]:
+    """The shipped pair's row, the best at the shipped `sure` and at each floor of words kept."""
+    at_shipped = next(
+        r for r in rows if r["sure"] == limits["sure"] and r["likely"] == limits["likely"]
+    )
+    at_floor = best(rows, sure=limits["sure"])
+    # Keyed by words kept per thousand, a key the docs' figure paths can name (no dot in it).
+    by_kept = {f"{floor * 1000:.0f}": best(rows, article_words_kept=floor) for floor in KEPT_FLOORS}
+    for name, row in [
+        ("shipped thresholds", at_shipped),
+        ("best with sure >= shipped", at_floor),
+        *((f"best with words kept >= {k}/1000", v) for k, v in by_kept.items()),
+    ]:
+        print(
+            f"  {name:<34} sure {row['sure']:<5} likely {row['likely']:<6}"
+            f" removed {row['appeals_removed']:.4f}  kept {row['article_words_kept']:.4f}"
+        )
+    return {
+        "shipped": at_shipped,
+        "best_at_shipped_sure_floor": at_floor,
+        "best_kept_at_least": by_kept,
+        "rows": rows,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -105,31 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     c = float(shipped["settings"]["C"])
     pages = sorted(read_corpus(files), key=lambda p: (p.outlet, p.url))
     bodies = [body(p) for p in pages]
-    rows = sweep(bodies, probabilities_out_of_fold(bodies, args.folds, c))
+    in_bodies, in_texts = probabilities_out_of_fold(bodies, args.folds, c)
     limits = shipped["thresholds"]
-    at_shipped = next(
-        r for r in rows if r["sure"] == limits["sure"] and r["likely"] == limits["likely"]
-    )
-    at_floor = best(rows, sure=limits["sure"])
-    # Keyed by words kept per thousand, a key the docs' figure paths can name (no dot in it).
-    by_kept = {f"{floor * 1000:.0f}": best(rows, article_words_kept=floor) for floor in KEPT_FLOORS}
-    for name, row in [
-        ("shipped thresholds", at_shipped),
-        ("best with sure >= shipped", at_floor),
-        *((f"best with words kept >= {k}/1000", v) for k, v in by_kept.items()),
-    ]:
-        print(
-            f"{name:<34} sure {row['sure']:<5} likely {row['likely']:<6}"
-            f" removed {row['appeals_removed']:.4f}  kept {row['article_words_kept']:.4f}"
-        )
-    out = {
-        "folds": args.folds,
-        "C": c,
-        "shipped": at_shipped,
-        "best_at_shipped_sure_floor": at_floor,
-        "best_kept_at_least": by_kept,
-        "rows": rows,
-    }
+    print("bodies")
+    out: dict[str, object] = {"folds": args.folds, "C": c}
+    out.update(frontier(sweep(bodies, in_bodies), limits))
+    print("article texts")
+    out["article_text"] = frontier(sweep([article_text(b) for b in bodies], in_texts), limits)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return 0
