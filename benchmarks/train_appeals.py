@@ -296,8 +296,9 @@ def fit_context(
 
     `train` gives it the article texts: a menu, a credit or a related link (labelled other) is
     neither lost nor missed when it goes, and fitted on the bodies, where such lines outnumber
-    the article's, it learned to spare short lines that an appeal box is made of and to take
-    whatever stands near the end of a page (docs/appeals.md).
+    the article's, it learned to spare the short lines an appeal box is made of (the weight of
+    a paragraph's log length was +0.14, and is -0.54) and to lean on its being the last (1.92,
+    now 0.23) (docs/appeals.md).
     """
     rows = [
         r for p, s in zip(pages, scores, strict=True) for r in context_features(s, p.paragraphs)
