@@ -317,7 +317,7 @@ def _shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
 def scrapinghub(
     by_outlet: dict[str, AppealModel], shipped: AppealModel | None
 ) -> dict[str, object]:
-    """F1 with and without the model, and the second pass's time beside trafilatura's."""
+    """F1 with and without the model, the lines the model took, and the second pass's time."""
     if not SCRAPINGHUB.exists():
         return {"skipped": "no ../shared/eval/extraction"}
     truth_raw = json.loads((SCRAPINGHUB / "ground-truth.json").read_text(encoding="utf-8"))
@@ -358,6 +358,13 @@ def scrapinghub(
             statistics.median(a / w for a, w in zip(added, whole, strict=True)), 4
         ),
         "added_time_share_of_total": round(sum(added) / sum(whole), 4),
+        "taken_by_model": {  # per page the model changed: the lines it took
+            truth_raw[key]["url"]: sorted(
+                set(outputs["rules"][key].split("\n")) - set(outputs["model"][key].split("\n"))
+            )
+            for key in sorted(outputs["model"])
+            if outputs["model"][key] != outputs["rules"][key]
+        },
     }
 
 
@@ -412,7 +419,7 @@ def report(result: dict[str, object]) -> None:
     print("per language (model):", json.dumps(model["languages"]))
     print("worst outlets (model):", json.dumps(model["worst_outlets"]))
     print("mechanisms (model + site repetition):", json.dumps(model["mechanisms"]))
-    print("ScrapingHub:", json.dumps(result["scrapinghub"]))
+    print("ScrapingHub:", json.dumps(result["scrapinghub"], ensure_ascii=False))
     news = result["unseen_news"]
     if isinstance(news, dict):
         print(
