@@ -67,7 +67,13 @@ WORD = re.compile(r"\w+")
 INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # trafilatura drops some of them
 WAYS = ("model", "rules", "trafilatura")
 TEXT_ONLY = ", article text only"  # the same ways on each page's `article_text`
-ALSO = tuple(way + TEXT_ONLY for way in WAYS)
+# Every way reported: the three, the site-repetition rule after two of them, and the article texts.
+REPORTED = (
+    *WAYS,
+    "model + site repetition",
+    "rules + site repetition",
+    *(way + TEXT_ONLY for way in WAYS),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +246,7 @@ def cross_validate(
 def summary(outcomes: Sequence[Outcome], fold_of: dict[str, int], folds: int) -> dict[str, object]:
     """Overall, per fold, per language and per outlet, for each way."""
     result: dict[str, object] = {}
-    for way in (*WAYS, "model + site repetition", "rules + site repetition", *ALSO):
+    for way in REPORTED:
         base = way.split(" + ")[0]
         chosen = [o for o in outcomes if o.way == base]
         if way.endswith("site repetition"):
@@ -405,7 +411,7 @@ def unseen_news(model: AppealModel | None) -> dict[str, object] | None:
 def report(result: dict[str, object]) -> None:
     """The figures, briefly."""
     print(json.dumps(result["corpus"]))
-    for way in (*WAYS, "model + site repetition", "rules + site repetition", *ALSO):
+    for way in REPORTED:
         r = result["ways"][way]  # type: ignore[index]
         o, f = r["overall"], r["folds"]
         print(

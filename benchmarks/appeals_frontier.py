@@ -50,25 +50,22 @@ KEPT_FLOORS = (0.97, 0.98, 0.99, 0.997)
 
 
 def probabilities_out_of_fold(
-    bodies: Sequence[Page], folds: int, c: float
+    bodies: Sequence[Page], texts: Sequence[Page], folds: int, c: float
 ) -> tuple[list[list[float]], list[list[float]]]:
-    """Each body's probabilities, and its article text's, from models that never read its outlet."""
+    """Each body's probabilities, and its article text's, from models that never read its outlet.
+
+    `texts` are the bodies' `article_text`s, in the same order."""
     scores = out_of_fold(bodies, c, folds)  # GroupKFold: the same splits as below
+    in_scores = [article_scores(b, s) for b, s in zip(bodies, scores, strict=True)]
     groups = [p.outlet for p in bodies]
     probabilities: list[list[float]] = [[] for _ in bodies]
     in_text: list[list[float]] = [[] for _ in bodies]
     for train, test in GroupKFold(n_splits=folds).split(bodies, groups=groups):
-        weights, bias = fit_context(
-            [article_text(bodies[i]) for i in train],
-            [article_scores(bodies[i], scores[i]) for i in train],
-        )
+        weights, bias = fit_context([texts[i] for i in train], [in_scores[i] for i in train])
         draft = AppealModel({}, 0.0, tuple(weights), bias, 1.0, 1.0)
         for i in test:
             probabilities[i] = context_probabilities(draft, scores[i], bodies[i].paragraphs)
-            text = article_text(bodies[i])
-            in_text[i] = context_probabilities(
-                draft, article_scores(bodies[i], scores[i]), text.paragraphs
-            )
+            in_text[i] = context_probabilities(draft, in_scores[i], texts[i].paragraphs)
     return probabilities, in_text
 
 
@@ -143,13 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     c = float(shipped["settings"]["C"])
     pages = sorted(read_corpus(files), key=lambda p: (p.outlet, p.url))
     bodies = [body(p) for p in pages]
-    in_bodies, in_texts = probabilities_out_of_fold(bodies, args.folds, c)
+    texts = [article_text(b) for b in bodies]
+    in_bodies, in_texts = probabilities_out_of_fold(bodies, texts, args.folds, c)
     limits = shipped["thresholds"]
     print("bodies")
     out: dict[str, object] = {"folds": args.folds, "C": c}
     out.update(frontier(sweep(bodies, in_bodies), limits))
     print("article texts")
-    out["article_text"] = frontier(sweep([article_text(b) for b in bodies], in_texts), limits)
+    out["article_text"] = frontier(sweep(texts, in_texts), limits)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return 0
