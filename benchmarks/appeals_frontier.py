@@ -4,8 +4,9 @@
 
 The corpus of benchmarks/data/appeals/ in folds by outlet (GroupKFold). Each page body's text
 scores come from a text model (benchmarks/train_appeals.py's, at the shipped C) that never read
-its outlet; its probabilities from a context model fitted on the other folds' scores. Then every
-pair of thresholds (`sure`, `likely`) is applied as the package applies them (`appeal_flags`),
+its outlet; its probabilities from a context model and appeal-box trees fitted on the other folds'
+scores. Then every pair of thresholds (`sure`, `likely`) is applied as the package applies them
+(`appeal_flags`),
 and the share of appeal paragraphs removed and of article words kept is counted: the model alone,
 on the labelled paragraphs, without trafilatura and without the phrase rules
 (benchmarks/appeals.py measures the whole second pass on extracted pages). It does so twice:
@@ -34,44 +35,53 @@ from train_appeals import (  # noqa: E402
     article_scores,
     article_text,
     body,
+    box_probabilities,
     context_probabilities,
     corpus_files,
+    fit_box,
     fit_context,
     out_of_fold,
     read_corpus,
     removal_outcome,
 )
 
-from briefing.extract.appeals import MODEL_PATH, AppealModel  # noqa: E402
+from briefing.extract.appeals import MODEL_PATH, AppealModel, forest_from_json  # noqa: E402
 
 SURE = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 LIKELY = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 KEPT_FLOORS = (0.97, 0.98, 0.99, 0.997)
 
 
+Both = tuple[list[list[float]], list[list[float]]]  # (the linear step's, the trees')
+
+
 def probabilities_out_of_fold(
     bodies: Sequence[Page], texts: Sequence[Page], folds: int, c: float
-) -> tuple[list[list[float]], list[list[float]]]:
+) -> tuple[Both, Both]:
     """Each body's probabilities, and its article text's, from models that never read its outlet.
 
     `texts` are the bodies' `article_text`s, in the same order."""
     scores = out_of_fold(bodies, c, folds)  # GroupKFold: the same splits as below
     in_scores = [article_scores(b, s) for b, s in zip(bodies, scores, strict=True)]
     groups = [p.outlet for p in bodies]
-    probabilities: list[list[float]] = [[] for _ in bodies]
-    in_text: list[list[float]] = [[] for _ in bodies]
+    in_bodies: Both = ([[] for _ in bodies], [[] for _ in bodies])
+    in_texts: Both = ([[] for _ in bodies], [[] for _ in bodies])
     for train, test in GroupKFold(n_splits=folds).split(bodies, groups=groups):
-        weights, bias = fit_context([texts[i] for i in train], [in_scores[i] for i in train])
-        draft = AppealModel({}, 0.0, tuple(weights), bias, 1.0, 1.0)
+        pages, page_scores = [texts[i] for i in train], [in_scores[i] for i in train]
+        weights, bias = fit_context(pages, page_scores)
+        box = forest_from_json(fit_box(pages, page_scores))
+        draft = AppealModel({}, 0.0, tuple(weights), bias, 1.0, 1.0, box=box)
         for i in test:
-            probabilities[i] = context_probabilities(draft, scores[i], bodies[i].paragraphs)
-            in_text[i] = context_probabilities(draft, in_scores[i], texts[i].paragraphs)
-    return probabilities, in_text
+            for (linear, trees), page, s in (
+                (in_bodies, bodies[i], scores[i]),
+                (in_texts, texts[i], in_scores[i]),
+            ):
+                linear[i] = context_probabilities(draft, s, page.paragraphs)
+                trees[i] = box_probabilities(draft, s, page.paragraphs)
+    return in_bodies, in_texts
 
 
-def sweep(
-    bodies: Sequence[Page], probabilities: Sequence[Sequence[float]]
-) -> list[dict[str, float]]:
+def sweep(bodies: Sequence[Page], probabilities: Both) -> list[dict[str, float]]:
     """Removed and kept shares for every pair of thresholds (likely at most sure)."""
     appeals = sum(label == "appeal" for p in bodies for label in p.labels)
     words = sum(
@@ -83,7 +93,7 @@ def sweep(
     rows = []
     for sure in SURE:
         for likely in (x for x in LIKELY if x <= sure):
-            caught, lost = removal_outcome(bodies, probabilities, sure, likely)
+            caught, lost = removal_outcome(bodies, probabilities[0], sure, likely, probabilities[1])
             rows.append(
                 {
                     "sure": sure,

@@ -16,9 +16,11 @@ the second pass, the site's menus left out.
    neighbours', position and length (`context_features`), so it learns from scores like the
    ones it will see on outlets the text model never read; it reads each page's article text
    (`article_text`: its article and appeal paragraphs, nothing else);
-3. the thresholds: the pair (sure, likely) that removes the most appeal paragraphs out of fold
-   while losing at most LOSS_BUDGET of the article's words, both in the bodies and in the
-   article texts.
+3. the appeal-box trees: gradient-boosted regression trees (scikit-learn's defaults: 100 trees
+   of depth 3) over the same rows, which say which lines go with a sure one;
+4. the thresholds: the pair (sure for the linear step, likely for the trees) that removes the
+   most appeal paragraphs out of fold while losing at most LOSS_BUDGET of the article's words,
+   both in the bodies and in the article texts.
 
 Everything is sorted and seeded and the gzip header carries no time, so running it again on
 the same corpus writes the same bytes (tests/extract/test_appeals.py checks it on a sample).
@@ -42,16 +44,19 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread: the same sums in th
 
 import numpy as np  # noqa: E402
 from scipy import sparse  # noqa: E402
+from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
 from briefing.extract.appeals import (  # noqa: E402
     CONTEXT_NAMES,
+    FORMAT,
     MODEL_PATH,
     AppealModel,
     analyze,
     appeal_flags,
     context_features,
+    forest_from_json,
     model_from_json,
     word_scale,
     words_of,
@@ -309,19 +314,67 @@ def fit_context(
     return [float(w) for w in model.coef_[0]], float(model.intercept_[0])
 
 
+def fit_box_model(
+    pages: Sequence[Page], scores: Sequence[Sequence[float]]
+) -> GradientBoostingClassifier:
+    """The appeal-box trees fitted on these pages' text scores (scikit-learn's object).
+
+    Trees, because a box is an interaction a weighted sum cannot draw: a line whose own words
+    score low (a logit of -4 to -9: "Já é assinante?", "Per Kreditkarte, Apple Pay etc.") is
+    an appeal beside a pitch and article text elsewhere. They do not decide what is sure: alone
+    they raised a fundraiser report's sentence among the article's from 0.43 to 0.68.
+    """
+    rows = [
+        r for p, s in zip(pages, scores, strict=True) for r in context_features(s, p.paragraphs)
+    ]
+    y = [label == "appeal" for p in pages for label in p.labels]
+    model = GradientBoostingClassifier(random_state=0)
+    model.fit(np.array(rows, dtype=np.float32), np.array(y, dtype=int))
+    return model
+
+
+def fit_box(pages: Sequence[Page], scores: Sequence[Sequence[float]]) -> dict[str, object]:
+    """The appeal-box trees as the model table holds them (`forest_from_json` reads it)."""
+    return forest_table(fit_box_model(pages, scores))
+
+
+def forest_table(model: GradientBoostingClassifier) -> dict[str, object]:
+    """Each tree's nodes, a leaf's value times the learning rate, and the prior's logit."""
+    trees = []
+    for (estimator,) in model.estimators_:
+        tree = estimator.tree_
+        leaf = tree.children_left == -1
+        trees.append(
+            {
+                "feature": np.where(leaf, -1, tree.feature).tolist(),
+                "threshold": np.where(leaf, 0.0, tree.threshold).tolist(),
+                "left": tree.children_left.tolist(),
+                "right": tree.children_right.tolist(),
+                "value": np.where(leaf, model.learning_rate * tree.value[:, 0, 0], 0.0).tolist(),
+            }
+        )
+    prior = float(model.init_.class_prior_[1])
+    bias = float(np.log(prior / (1 - prior)))
+    return {"names": list(CONTEXT_NAMES), "trees": trees, "bias": bias}
+
+
+Probabilities = Sequence[Sequence[float]]
+
+
 def choose_thresholds(
-    forms: Sequence[tuple[Sequence[Page], Sequence[Sequence[float]]]],
+    forms: Sequence[tuple[Sequence[Page], Probabilities, Probabilities]],
 ) -> tuple[float, float]:
     """(sure, likely) removing the most appeal paragraphs within the article-word budget.
 
-    `forms` holds the same pages in each form the text may reach the model in (pages, their
-    probabilities); the budget holds in each, and the appeals removed are summed over them.
+    `forms` holds the same pages in each form the text may reach the model in (pages, the
+    linear step's probabilities, the trees'); the budget holds in each, and the appeals removed
+    are summed over them.
     """
-    budgets = [LOSS_BUDGET * article_words(pages) for pages, _ in forms]
+    budgets = [LOSS_BUDGET * article_words(pages) for pages, _, _ in forms]
     best = (-1.0, 0.0, 1.0, 1.0)
     for sure in SURE_GRID:
         for likely in (x for x in LIKELY_GRID if x <= sure):
-            outcomes = [removal_outcome(p, probs, sure, likely) for p, probs in forms]
+            outcomes = [removal_outcome(p, probs, sure, likely, box) for p, probs, box in forms]
             caught = sum(c for c, _ in outcomes)
             within = all(lost <= b for (_, lost), b in zip(outcomes, budgets, strict=True))
             if within and (caught, sure + likely) > best[:2]:
@@ -340,14 +393,20 @@ def article_words(pages: Sequence[Page]) -> int:
 
 
 def removal_outcome(
-    pages: Sequence[Page], probabilities: Sequence[Sequence[float]], sure: float, likely: float
+    pages: Sequence[Page],
+    probabilities: Probabilities,
+    sure: float,
+    likely: float,
+    box: Probabilities | None = None,
 ) -> tuple[float, int]:
-    """(appeal paragraphs removed, article words removed) at these thresholds."""
+    """(appeal paragraphs removed, article words removed) at these thresholds: `sure` on the
+    linear step's `probabilities`, `likely` on the trees' (`box`; without, on the same)."""
     probe = AppealModel({}, 0.0, (), 0.0, sure, likely)
     caught, lost = 0.0, 0
-    for page, probs in zip(pages, probabilities, strict=True):
+    boxes = box if box is not None else probabilities
+    for page, probs, in_box in zip(pages, probabilities, boxes, strict=True):
         for text, label, flag in zip(
-            page.paragraphs, page.labels, appeal_flags(probe, probs), strict=True
+            page.paragraphs, page.labels, appeal_flags(probe, probs, in_box), strict=True
         ):
             if flag and label == "appeal":
                 caught += 1
@@ -368,17 +427,20 @@ def train(pages: Sequence[Page]) -> dict[str, object]:
     texts = [article_text(b) for b in bodies]
     text_oof = [article_scores(b, s) for b, s in zip(bodies, oof[c], strict=True)]
     context_weights, context_bias = fit_context(texts, text_oof)
+    box = fit_box(texts, text_oof)
     weights, bias = fit_text(bodies, c)
-    draft = AppealModel({}, 0.0, tuple(context_weights), context_bias, 1.0, 1.0)
+    draft = AppealModel(
+        {}, 0.0, tuple(context_weights), context_bias, 1.0, 1.0, box=forest_from_json(box)
+    )
     forms = []
     for form, scores in ((bodies, oof[c]), (texts, text_oof)):
-        probabilities = [
-            context_probabilities(draft, s, p.paragraphs) for p, s in zip(form, scores, strict=True)
-        ]
-        forms.append((form, probabilities))
+        pairs = [(s, p.paragraphs) for p, s in zip(form, scores, strict=True)]
+        probabilities = [context_probabilities(draft, s, text) for s, text in pairs]
+        in_box = [box_probabilities(draft, s, text) for s, text in pairs]
+        forms.append((form, probabilities, in_box))
     sure, likely = choose_thresholds(forms)
     return {
-        "format": 1,
+        "format": FORMAT,
         "corpus": corpus_summary(pages),
         "settings": {"C": c, "min_df": MIN_DF, "loss_budget": LOSS_BUDGET},
         "thresholds": {"sure": sure, "likely": likely},
@@ -387,6 +449,7 @@ def train(pages: Sequence[Page]) -> dict[str, object]:
             "weights": [_short(w) for w in context_weights],
             "bias": _short(context_bias),
         },
+        "box": box,
         "text": {
             "bias": _short(bias),
             "pool": POOL,
@@ -404,6 +467,13 @@ def context_probabilities(
         float(1 / (1 + np.exp(-(model.context_bias + np.dot(model.context_weights, r)))))
         for r in rows
     ]
+
+
+def box_probabilities(
+    model: AppealModel, scores: Sequence[float], paragraphs: Sequence[str]
+) -> list[float]:
+    """The appeal-box trees' probability for each paragraph of a page, from its text scores."""
+    return model.box_probabilities(context_features(scores, paragraphs))
 
 
 def corpus_summary(pages: Sequence[Page]) -> dict[str, object]:

@@ -2,16 +2,21 @@
 
 A phrase list written from a few outlets does not travel to the next one, so the second pass
 also asks a model trained on labelled paragraphs of many outlets (`benchmarks/train_appeals.py`,
-corpus in `benchmarks/data/appeals/`). It scores in two steps, both linear:
+corpus in `benchmarks/data/appeals/`). It scores in two steps:
 
-1. the paragraph's own text: its words, word pairs and the character n-grams of its words,
-   counted and divided by its number of words to the power `pool` (the features scikit-learn
-   is handed, `analyze`);
-2. its context: that text score, its neighbours' scores, its position and its length.
+1. the paragraph's own text, linear: its words, word pairs and the character n-grams of its
+   words, counted and divided by its number of words to the power `pool` (the features
+   scikit-learn is handed, `analyze`);
+2. its context: that text score, its neighbours' scores, its position and its length
+   (`context_features`), read twice. A linear step says whether the paragraph is sure to be an
+   appeal; boosted trees (`Forest`) say whether it belongs to an appeal box, the lines whose own
+   words say little beside a pitch.
 
-A paragraph goes only when the model is sure, or when it sits in an unbroken run of likely ones
-beside a sure one (an appeal box and its buttons). The weights
-ship as a gzip JSON table, not a pickle, and are read once per process.
+A paragraph goes only when the linear step is sure of it, or when it sits in an unbroken run
+of lines the trees hold likely beside a sure one (an appeal box and its buttons): a report's
+sentence that merely reads like an appeal among the article's paragraphs is the linear step's
+to judge, and it is the more cautious there (docs/appeals.md). The weights and trees ship as a
+gzip JSON table, not a pickle, and are read once per process.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 MODEL_PATH = Path(__file__).with_name("appeals-model.json.gz")
+FORMAT = 2  # of the model table: 2 added the appeal-box trees ("box")
 # A paragraph is judged by its first words: an appeal says what it is early (its first 400
 # removed as many appeals out of fold, docs/appeals.md).
 MAX_WORDS = 60
@@ -117,9 +125,80 @@ def context_features(scores: Sequence[float], paragraphs: Sequence[str]) -> list
     return rows
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Forest:
+    """Regression trees whose leaves' values sum, with `bias`, to a logit.
+
+    Each array is (trees, nodes). A row goes left where its feature is at most the threshold,
+    as in scikit-learn; a leaf leads to itself, so every row takes `depth` steps in every tree
+    at once.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    bias: float
+    depth: int
+
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        """One logit per row of context features (float32, as scikit-learn's trees read them)."""
+        trees = np.arange(self.feature.shape[0])
+        at = np.arange(len(rows))[:, None]
+        node = np.zeros((len(rows), len(trees)), dtype=np.intp)
+        for _ in range(self.depth):
+            go_left = rows[at, self.feature[trees, node]] <= self.threshold[trees, node]
+            node = np.where(go_left, self.left[trees, node], self.right[trees, node])
+        logits: np.ndarray = self.bias + self.value[trees, node].sum(axis=1)
+        return logits
+
+
+def forest_from_json(table: dict[str, object]) -> Forest:
+    """Trees from the model table's "box" entry.
+
+    A tree is five lists by node: `feature` (-1 at a leaf), `threshold`, `left`, `right` and
+    `value` (a leaf's share of the logit).
+    """
+    names, trees, bias = table["names"], table["trees"], table["bias"]
+    assert isinstance(trees, list) and isinstance(names, list) and isinstance(bias, int | float)
+    if names != list(CONTEXT_NAMES):  # the trees would read the wrong columns
+        raise ValueError(
+            f"the appeal model's trees read {', '.join(map(str, names))}, "
+            f"not {', '.join(CONTEXT_NAMES)}"
+        )
+    width = max((len(t["feature"]) for t in trees), default=1)
+    shape = (max(len(trees), 1), width)
+    feature = np.zeros(shape, dtype=np.intp)
+    threshold = np.full(shape, np.inf)
+    left = np.tile(np.arange(width), (shape[0], 1))  # every node a leaf to itself, at first
+    right = left.copy()
+    value = np.zeros(shape)
+    for i, tree in enumerate(trees):
+        for j, f in enumerate(tree["feature"]):
+            value[i, j] = tree["value"][j]
+            if f >= 0:
+                feature[i, j], threshold[i, j] = f, tree["threshold"][j]
+                left[i, j], right[i, j] = tree["left"][j], tree["right"][j]
+    if feature.max() >= len(CONTEXT_NAMES):
+        raise ValueError("the appeal model's trees test a context feature it does not have")
+    return Forest(feature, threshold, left, right, value, float(bias), _depth(left, right))
+
+
+def _depth(left: np.ndarray, right: np.ndarray) -> int:
+    """The steps from a root to the deepest leaf, over all trees."""
+    deepest = 0
+    for lefts, rights in zip(left.tolist(), right.tolist(), strict=True):
+        level, depth = {0}, 0
+        while level := {c for n in level for c in (lefts[n], rights[n]) if c != n}:
+            depth += 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 @dataclass(frozen=True, slots=True)
 class AppealModel:
-    """The two linear models and the thresholds chosen for them by cross-validation."""
+    """The text step, the context's linear step and trees, and the thresholds chosen for them."""
 
     text_weights: InitVar[dict[str, float]]  # by feature name, as `analyze` names them
     text_bias: float
@@ -128,6 +207,7 @@ class AppealModel:
     sure: float  # a paragraph scoring this much goes on its own
     likely: float  # one scoring this much goes in an unbroken run beside a sure one
     pool: float = 1.0  # the words' sum is divided by (number of words) ** pool
+    box: Forest | None = None  # which lines go with a sure one; None: the linear step says
     _own: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _by_gram: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _by_pair: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
@@ -175,20 +255,34 @@ class AppealModel:
         return value
 
     def scores(self, paragraphs: Sequence[str]) -> list[float]:
-        """The probability that each paragraph is an appeal, in its context."""
-        rows = context_features(self.text_scores(paragraphs), paragraphs)
+        """The probability that each paragraph is an appeal, in its context (the linear step)."""
+        return self.probabilities(context_features(self.text_scores(paragraphs), paragraphs))
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """The linear step's probability for each row of `context_features`."""
         return [_sigmoid(self.context_bias + _dot(self.context_weights, row)) for row in rows]
 
+    def box_probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """The trees' probability that each row's paragraph is part of an appeal box."""
+        if self.box is None or not rows:
+            return self.probabilities(rows)
+        logits = self.box.logits(np.array(rows, dtype=np.float32))
+        return [_sigmoid(x) for x in logits.tolist()]
 
-def appeal_flags(model: AppealModel, scores: Sequence[float]) -> list[bool]:
-    """Which paragraphs go: the sure ones, and the likely ones in an unbroken run beside one."""
+
+def appeal_flags(
+    model: AppealModel, scores: Sequence[float], box: Sequence[float] | None = None
+) -> list[bool]:
+    """Which paragraphs go: the sure ones (`scores`), and the likely ones (`box`, or `scores`
+    when not given) in an unbroken run beside one."""
+    box = scores if box is None else box
     sure = [s >= model.sure for s in scores]
     flags = list(sure)
     n = len(scores)
     for i in (i for i in range(n) if sure[i]):  # an appeal box: its pitch, its lines, its buttons
         for step in (-1, 1):
             j = i + step
-            while 0 <= j < n and abs(j - i) <= RUN and scores[j] >= model.likely:
+            while 0 <= j < n and abs(j - i) <= RUN and box[j] >= model.likely:
                 flags[j] = True
                 j += step
     # Never the whole text: one the model would empty is a short post it cannot tell from an
@@ -201,17 +295,24 @@ def appeal_reasons(paragraphs: Sequence[str], model: AppealModel | None = None) 
     model = model if model is not None else current_model()
     if model is None or not paragraphs:
         return [None] * len(paragraphs)
-    scores = model.scores(paragraphs)
-    return [
-        f"appeal (model {s:.2f})" if flag else None
-        for s, flag in zip(scores, appeal_flags(model, scores), strict=True)
+    rows = context_features(model.text_scores(paragraphs), paragraphs)
+    scores = model.probabilities(rows)
+    if all(s < model.sure for s in scores):  # nothing sure, no box: the trees are not asked
+        return [None] * len(paragraphs)
+    box = model.box_probabilities(rows)
+    return [  # the probability that decided: the linear step's if sure, else the trees'
+        f"appeal (model {s if s >= model.sure else b:.2f})" if flag else None
+        for s, b, flag in zip(scores, box, appeal_flags(model, scores, box), strict=True)
     ]
 
 
 def model_from_json(data: dict[str, object]) -> AppealModel:
     """The model from its JSON table (as `benchmarks/train_appeals.py` writes it)."""
-    text, context, limits = data["text"], data["context"], data["thresholds"]
+    if data.get("format") != FORMAT:  # an older table has no trees for appeal boxes
+        raise ValueError(f"the appeal model table is format {data.get('format')}, not {FORMAT}")
+    text, context, limits, box = data["text"], data["context"], data["thresholds"], data["box"]
     assert isinstance(text, dict) and isinstance(context, dict) and isinstance(limits, dict)
+    assert isinstance(box, dict)
     if len(context["weights"]) != len(CONTEXT_NAMES):  # scores would silently drop features
         raise ValueError(
             f"the appeal model has {len(context['weights'])} context weights, "
@@ -225,6 +326,7 @@ def model_from_json(data: dict[str, object]) -> AppealModel:
         sure=float(limits["sure"]),
         likely=float(limits["likely"]),
         pool=float(text.get("pool", 1.0)),
+        box=forest_from_json(box),
     )
 
 

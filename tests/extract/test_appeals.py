@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -24,7 +25,9 @@ from briefing.extract.appeals import (
     AppealModel,
     appeal_flags,
     appeal_reasons,
+    context_features,
     current_model,
+    forest_from_json,
     installed,
     model_from_json,
     words_of,
@@ -64,6 +67,21 @@ def test_the_package_scores_paragraphs_as_scikit_learn_does() -> None:
     assert max(abs(a - b) for a, b in zip(rounded, expected, strict=True)) < 1e-3
 
 
+def test_the_package_reads_the_appeal_box_trees_as_scikit_learn_does() -> None:
+    pages = sample()
+    scores = train_appeals.out_of_fold(pages, 4.0)
+    trees = train_appeals.fit_box_model(pages, scores)
+    rows = [
+        r for p, s in zip(pages, scores, strict=True) for r in context_features(s, p.paragraphs)
+    ]
+    expected = trees.predict_proba(np.array(rows, dtype=np.float32))[:, 1]
+    box = forest_from_json(train_appeals.forest_table(trees))
+    got = AppealModel({}, 0.0, (), 0.0, 1.0, 1.0, box=box).box_probabilities(rows)
+    assert len(got) == len(expected) > 100 and len(set(got)) > 20
+    assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-12
+    assert box.depth == 3
+
+
 @pytest.mark.parametrize(
     "paragraph",
     [
@@ -97,7 +115,7 @@ def test_the_shipped_model_is_a_small_json_table_not_a_pickle() -> None:
     raw = MODEL_PATH.read_bytes()
     assert len(raw) < MAX_MODEL_BYTES
     table = json.loads(gzip.decompress(raw))
-    assert table["format"] == 1 and table["corpus"]["outlets"] >= 100
+    assert table["format"] == 2 and table["corpus"]["outlets"] >= 100
     assert 0 < table["thresholds"]["likely"] <= table["thresholds"]["sure"] < 1
 
 
@@ -106,6 +124,15 @@ def test_a_model_table_without_a_weight_for_each_context_feature_is_refused() ->
     table["context"]["weights"] = table["context"]["weights"][:-1]
     with pytest.raises(ValueError, match="9 context weights"):
         model_from_json(table)
+
+
+def test_a_model_table_of_another_form_is_refused() -> None:
+    table = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
+    with pytest.raises(ValueError, match="format 1, not 2"):
+        model_from_json({**table, "format": 1})  # a table from before the trees
+    fewer = {**table["box"], "names": table["box"]["names"][:-1]}
+    with pytest.raises(ValueError, match="trees read score, .*, log words, not "):
+        forest_from_json(fewer)
 
 
 # Appeals the phrase rules let through on outlets they had never seen, inside a report.
@@ -209,3 +236,12 @@ def test_an_appeal_box_goes_with_its_lines_wherever_it_stands() -> None:
     # at most RUN paragraphs either side of the sure one
     long_box = [0.9] + [0.5] * (RUN + 3) + [0.01]
     assert appeal_flags(model, long_box) == [True] * (RUN + 1) + [False] * 3 + [False]
+
+
+def test_the_trees_say_what_goes_with_a_sure_line_but_not_what_is_sure() -> None:
+    model = AppealModel({}, 0.0, (), 0.0, sure=0.7, likely=0.1)
+    scores = [0.01, 0.02, 0.9, 0.02, 0.6, 0.01]
+    box = [0.01, 0.5, 0.9, 0.3, 0.99, 0.01]  # the trees hold the last but one an appeal
+    assert appeal_flags(model, scores, box) == [False, True, True, True, True, False]
+    alone = [0.01, 0.02, 0.02, 0.01]  # nothing sure: nothing goes, whatever the trees say
+    assert appeal_flags(model, alone, [0.99, 0.99, 0.99, 0.99]) == [False] * 4
