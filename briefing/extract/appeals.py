@@ -192,6 +192,8 @@ def _depth(left: np.ndarray, right: np.ndarray) -> int:
         level, depth = {0}, 0
         while level := {c for n in level for c in (lefts[n], rights[n]) if c != n}:
             depth += 1
+            if depth > len(lefts):  # a node leads back up: a damaged table, not a tree
+                raise ValueError("the appeal model's trees hold a loop")
         deepest = max(deepest, depth)
     return deepest
 
@@ -204,8 +206,8 @@ class AppealModel:
     text_bias: float
     context_weights: tuple[float, ...]
     context_bias: float
-    sure: float  # a paragraph scoring this much goes on its own
-    likely: float  # one scoring this much goes in an unbroken run beside a sure one
+    sure: float  # a paragraph the linear step scores this much goes on its own
+    likely: float  # one the trees (`box`) score this much goes in an unbroken run beside it
     pool: float = 1.0  # the words' sum is divided by (number of words) ** pool
     box: Forest | None = None  # which lines go with a sure one; None: the linear step says
     _own: dict[str, float] = field(default_factory=dict, compare=False, repr=False)

@@ -133,6 +133,10 @@ def test_a_model_table_of_another_form_is_refused() -> None:
     fewer = {**table["box"], "names": table["box"]["names"][:-1]}
     with pytest.raises(ValueError, match="trees read score, .*, log words, not "):
         forest_from_json(fewer)
+    looped = json.loads(json.dumps(table["box"]))
+    looped["trees"][0]["left"][1] = 0  # the root's left child leads back to the root
+    with pytest.raises(ValueError, match="hold a loop"):
+        forest_from_json(looped)
 
 
 # Appeals the phrase rules let through on outlets they had never seen, inside a report.
