@@ -35,14 +35,13 @@ from train_appeals import (  # noqa: E402
     article_scores,
     article_text,
     body,
-    box_probabilities,
-    context_probabilities,
     corpus_files,
     fit_box,
     fit_context,
     out_of_fold,
     read_corpus,
     removal_outcome,
+    step_probabilities,
 )
 
 from briefing.extract.appeals import MODEL_PATH, AppealModel, forest_from_json  # noqa: E402
@@ -76,8 +75,7 @@ def probabilities_out_of_fold(
                 (in_bodies, bodies[i], scores[i]),
                 (in_texts, texts[i], in_scores[i]),
             ):
-                linear[i] = context_probabilities(draft, s, page.paragraphs)
-                trees[i] = box_probabilities(draft, s, page.paragraphs)
+                linear[i], trees[i] = step_probabilities(draft, s, page.paragraphs)
     return in_bodies, in_texts
 
 

@@ -305,13 +305,21 @@ def fit_context(
     a paragraph's log length was +0.14, and is -0.54) and to lean on its being the last (1.92,
     now 0.23) (docs/appeals.md).
     """
+    rows, y = context_rows(pages, scores)
+    model = LogisticRegression(C=1.0, solver="liblinear", random_state=0, max_iter=200)
+    model.fit(np.array(rows), y)
+    return [float(w) for w in model.coef_[0]], float(model.intercept_[0])
+
+
+def context_rows(
+    pages: Sequence[Page], scores: Sequence[Sequence[float]]
+) -> tuple[list[list[float]], np.ndarray]:
+    """Every paragraph's `context_features` from its page's text scores, and whether it is an
+    appeal (1) or not (0): what both context steps are fitted on."""
     rows = [
         r for p, s in zip(pages, scores, strict=True) for r in context_features(s, p.paragraphs)
     ]
-    y = [label == "appeal" for p in pages for label in p.labels]
-    model = LogisticRegression(C=1.0, solver="liblinear", random_state=0, max_iter=200)
-    model.fit(np.array(rows), np.array(y, dtype=int))
-    return [float(w) for w in model.coef_[0]], float(model.intercept_[0])
+    return rows, np.array([label == "appeal" for p in pages for label in p.labels], dtype=int)
 
 
 def fit_box_model(
@@ -324,13 +332,8 @@ def fit_box_model(
     an appeal beside a pitch and article text elsewhere. They do not decide what is sure: alone
     they raised a fundraiser report's sentence among the article's from 0.43 to 0.68.
     """
-    rows = [
-        r for p, s in zip(pages, scores, strict=True) for r in context_features(s, p.paragraphs)
-    ]
-    y = [label == "appeal" for p in pages for label in p.labels]
-    model = GradientBoostingClassifier(random_state=0)
-    model.fit(np.array(rows, dtype=np.float32), np.array(y, dtype=int))
-    return model
+    rows, y = context_rows(pages, scores)
+    return GradientBoostingClassifier(random_state=0).fit(np.array(rows, dtype=np.float32), y)
 
 
 def fit_box(pages: Sequence[Page], scores: Sequence[Sequence[float]]) -> dict[str, object]:
@@ -434,10 +437,10 @@ def train(pages: Sequence[Page]) -> dict[str, object]:
     )
     forms = []
     for form, scores in ((bodies, oof[c]), (texts, text_oof)):
-        pairs = [(s, p.paragraphs) for p, s in zip(form, scores, strict=True)]
-        probabilities = [context_probabilities(draft, s, text) for s, text in pairs]
-        in_box = [box_probabilities(draft, s, text) for s, text in pairs]
-        forms.append((form, probabilities, in_box))
+        both = [
+            step_probabilities(draft, s, p.paragraphs) for p, s in zip(form, scores, strict=True)
+        ]
+        forms.append((form, [linear for linear, _ in both], [trees for _, trees in both]))
     sure, likely = choose_thresholds(forms)
     return {
         "format": FORMAT,
@@ -458,22 +461,13 @@ def train(pages: Sequence[Page]) -> dict[str, object]:
     }
 
 
-def context_probabilities(
+def step_probabilities(
     model: AppealModel, scores: Sequence[float], paragraphs: Sequence[str]
-) -> list[float]:
-    """The context model's probability for each paragraph of a page, from its text scores."""
+) -> tuple[list[float], list[float]]:
+    """The linear step's and the trees' probability for each paragraph of a page, from its text
+    scores, as the package computes them."""
     rows = context_features(scores, paragraphs)
-    return [
-        float(1 / (1 + np.exp(-(model.context_bias + np.dot(model.context_weights, r)))))
-        for r in rows
-    ]
-
-
-def box_probabilities(
-    model: AppealModel, scores: Sequence[float], paragraphs: Sequence[str]
-) -> list[float]:
-    """The appeal-box trees' probability for each paragraph of a page, from its text scores."""
-    return model.box_probabilities(context_features(scores, paragraphs))
+    return model.probabilities(rows), model.box_probabilities(rows)
 
 
 def corpus_summary(pages: Sequence[Page]) -> dict[str, object]:
