@@ -19,16 +19,19 @@ from briefing.cli import main
 from briefing.demo import SITE
 from briefing.extract import strip_boilerplate
 from briefing.extract.appeals import (
+    APPEAL_WORD,
     MAX_WORDS,
     MODEL_PATH,
     RUN,
     AppealModel,
+    analyze,
     appeal_flags,
     appeal_reasons,
     context_features,
     current_model,
     forest_from_json,
     installed,
+    is_appeal_word,
     model_from_json,
     words_of,
 )
@@ -58,6 +61,7 @@ def test_the_package_scores_paragraphs_as_scikit_learn_does() -> None:
     _, model, x = train_appeals.fit_text_model(pages, c)
     expected = model.decision_function(x)
     weights, bias = train_appeals.fit_text(pages, c)
+    assert weights[APPEAL_WORD] > 0  # the shared appeal-word feature is scored too
     got = [s for page in train_appeals.text_scores(weights, bias, pages) for s in page]
     assert len(got) == len(expected) > 100
     assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-9
@@ -95,6 +99,14 @@ def test_a_long_paragraph_is_read_to_its_first_words(paragraph: str) -> None:
     assert words_of(paragraph) == whole[:MAX_WORDS]
 
 
+def test_a_word_that_asks_for_support_in_any_of_eight_languages_shares_one_feature() -> None:
+    asking = ["Soutenez-nous", "Apoie o 247", "Jetzt unterstützen!", "Hazte socio", "Abbonati"]
+    assert [analyze(text).count(APPEAL_WORD) for text in asking] == [1, 1, 1, 1, 1]
+    # a word's beginning, not any part of it; the words of a report are not all asking
+    assert not is_appeal_word("unsupported") and not is_appeal_word("abandon")
+    assert analyze("The members voted to subscribe to the plan").count(APPEAL_WORD) == 2
+
+
 def test_training_writes_the_same_bytes_again(tmp_path: Path) -> None:
     sample()  # skips without a corpus
     outputs = []
@@ -115,7 +127,7 @@ def test_the_shipped_model_is_a_small_json_table_not_a_pickle() -> None:
     raw = MODEL_PATH.read_bytes()
     assert len(raw) < MAX_MODEL_BYTES
     table = json.loads(gzip.decompress(raw))
-    assert table["format"] == 2 and table["corpus"]["outlets"] >= 100
+    assert table["format"] == 3 and table["corpus"]["outlets"] >= 100
     assert 0 < table["thresholds"]["likely"] <= table["thresholds"]["sure"] < 1
 
 
@@ -128,8 +140,8 @@ def test_a_model_table_without_a_weight_for_each_context_feature_is_refused() ->
 
 def test_a_model_table_of_another_form_is_refused() -> None:
     table = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
-    with pytest.raises(ValueError, match="format 1, not 2"):
-        model_from_json({**table, "format": 1})  # a table from before the trees
+    with pytest.raises(ValueError, match="format 2, not 3"):
+        model_from_json({**table, "format": 2})  # a table from before APPEAL_WORD
     fewer = {**table["box"], "names": table["box"]["names"][:-1]}
     with pytest.raises(ValueError, match="trees read score, .*, log words, not "):
         forest_from_json(fewer)
