@@ -20,7 +20,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -35,6 +35,7 @@ from train_appeals import (  # noqa: E402
     corpus_files,
     read_corpus,
     removal_outcome,
+    step_probabilities,
     trained_model,
 )
 
@@ -67,9 +68,8 @@ def held_out_languages(bodies: Sequence[Page]) -> list[str]:
 def scored(model: AppealModel, pages: Sequence[Page]) -> dict[str, float]:
     """Appeal paragraphs removed and article words kept on these pages, at the model's own
     thresholds."""
-    rows = [appeals.context_features(model.text_scores(p.paragraphs), p.paragraphs) for p in pages]
-    linear = [model.probabilities(r) for r in rows]
-    box = [model.box_probabilities(r) for r in rows]
+    both = [step_probabilities(model, model.text_scores(p.paragraphs), p.paragraphs) for p in pages]
+    linear, box = [x for x, _ in both], [y for _, y in both]
     caught, lost = removal_outcome(pages, linear, model.sure, model.likely, box)
     appeal_count = sum(label == "appeal" for p in pages for label in p.labels)
     return {
@@ -96,17 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("skipped: no appeal corpus in benchmarks/data/appeals")
         return 0
     bodies = [body(p) for p in read_corpus(files)]
-    out: dict[str, object] = {}
+    out: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     for way in ("shipped", "without the appeal word"):
-        figures: dict[str, object] = {}
+        out[way] = {}
         for language in held_out_languages(bodies):
-            if way == "shipped":
-                figures[language] = leave_one_out(bodies, language)
-            else:
-                with without_appeal_word():
-                    figures[language] = leave_one_out(bodies, language)
-            result = figures[language]
-            assert isinstance(result, dict)
+            with nullcontext() if way == "shipped" else without_appeal_word():
+                result = out[way][language] = leave_one_out(bodies, language)
             print(
                 f"{way:<24} {language}  "
                 + "  ".join(
@@ -116,7 +111,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ),
                 flush=True,
             )
-        out[way] = figures
     write_results(args.json, out)
     return 0
 
