@@ -8,8 +8,9 @@ wording no training page shares. Here each language with fewer than THIN appeal 
 at least MIN) is held out whole: benchmarks/train_appeals.py's whole training runs on every
 other language's pages (its own thresholds included), and the held-out language's page bodies
 and article texts are scored with it, on the labelled paragraphs, without trafilatura and
-without the phrase rules. It runs twice in one run: as shipped, and with the shared
-appeal-word feature (`APPEAL_STEMS`) switched off, the model before it. Writes
+without the phrase rules. It runs three ways in one run: the model as shipped, the model with
+the shared appeal-word feature (`APPEAL_STEMS`) switched off (the model before it), and the
+second pass's phrase rules alone, which need no training. Writes
 benchmarks/results/appeals_languages.json.
 """
 
@@ -30,17 +31,16 @@ from train_appeals import (  # noqa: E402
     Features,
     Page,
     article_text,
-    article_words,
     body,
     corpus_files,
     read_corpus,
-    removal_outcome,
     step_probabilities,
     trained_model,
 )
 
 from briefing.extract import appeals  # noqa: E402
-from briefing.extract.appeals import AppealModel  # noqa: E402
+from briefing.extract.appeals import AppealModel, appeal_flags  # noqa: E402
+from briefing.extract.boilerplate import PageHints, resolve_reasons, rule_matches  # noqa: E402
 
 THIN = 200  # appeal paragraphs: German and English hold over 800 each, the rest under 100
 MIN = 5  # fewer say nothing
@@ -65,26 +65,53 @@ def held_out_languages(bodies: Sequence[Page]) -> list[str]:
     return [lang for lang, n in counts.most_common() if MIN <= n < THIN and lang]
 
 
-def scored(model: AppealModel, pages: Sequence[Page]) -> dict[str, float]:
-    """Appeal paragraphs removed and article words kept on these pages, at the model's own
-    thresholds."""
-    both = [step_probabilities(model, model.text_scores(p.paragraphs), p.paragraphs) for p in pages]
-    linear, box = [x for x, _ in both], [y for _, y in both]
-    caught, lost = removal_outcome(pages, linear, model.sure, model.likely, box)
-    appeal_count = sum(label == "appeal" for p in pages for label in p.labels)
+def tally(pages: Sequence[Page], flags: Sequence[Sequence[bool]]) -> dict[str, float]:
+    """Appeal paragraphs removed and article words kept, given which paragraphs go."""
+    appeal_count = caught = words = lost = 0
+    for page, page_flags in zip(pages, flags, strict=True):
+        for text, label, flag in zip(page.paragraphs, page.labels, page_flags, strict=True):
+            if label == "appeal":
+                appeal_count += 1
+                caught += flag
+            elif label == "article":
+                words += len(text.split())
+                lost += len(text.split()) if flag else 0
     return {
         "appeal_paragraphs": appeal_count,
-        "appeals_removed": round(caught / appeal_count, 4),
-        "article_words_kept": round(1 - lost / max(article_words(pages), 1), 5),
+        "appeals_removed": round(caught / max(appeal_count, 1), 4),
+        "article_words_kept": round(1 - lost / max(words, 1), 5),
     }
+
+
+def model_flags(model: AppealModel, page: Page) -> list[bool]:
+    """The paragraphs the model removes, at its own thresholds."""
+    linear, box = step_probabilities(model, model.text_scores(page.paragraphs), page.paragraphs)
+    return appeal_flags(model, linear, box)
+
+
+def rule_flags(page: Page) -> list[bool]:
+    """The paragraphs the second pass's phrase rules remove, the model aside."""
+    matches = rule_matches(page.paragraphs, PageHints())
+    return [reason is not None for reason in resolve_reasons(page.paragraphs, matches)]
 
 
 def leave_one_out(bodies: Sequence[Page], language: str) -> dict[str, dict[str, float]]:
     """The held-out language's figures, bodies and article texts, from a model of the rest."""
     model = trained_model([b for b in bodies if b.language != language])
     held = [b for b in bodies if b.language == language]
-    texts = [article_text(b) for b in held]
-    return {"bodies": scored(model, held), "article texts": scored(model, texts)}
+    return {
+        form: tally(pages, [model_flags(model, p) for p in pages])
+        for form, pages in (("bodies", held), ("article texts", [article_text(b) for b in held]))
+    }
+
+
+def rules_alone(bodies: Sequence[Page], language: str) -> dict[str, dict[str, float]]:
+    """The same figures for the phrase rules, which no language was held out of."""
+    held = [b for b in bodies if b.language == language]
+    return {
+        form: tally(pages, [rule_flags(p) for p in pages])
+        for form, pages in (("bodies", held), ("article texts", [article_text(b) for b in held]))
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,12 +123,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("skipped: no appeal corpus in benchmarks/data/appeals")
         return 0
     bodies = [body(p) for p in read_corpus(files)]
+    languages = held_out_languages(bodies)
     out: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
-    for way in ("shipped", "without the appeal word"):
+    for way in ("shipped", "without the appeal word", "rules alone"):
         out[way] = {}
-        for language in held_out_languages(bodies):
-            with nullcontext() if way == "shipped" else without_appeal_word():
-                result = out[way][language] = leave_one_out(bodies, language)
+        for language in languages:
+            if way == "rules alone":
+                result = rules_alone(bodies, language)
+            else:
+                with nullcontext() if way == "shipped" else without_appeal_word():
+                    result = leave_one_out(bodies, language)
+            out[way][language] = result
             print(
                 f"{way:<24} {language}  "
                 + "  ".join(
