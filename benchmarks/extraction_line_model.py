@@ -452,7 +452,7 @@ def timing(scorer: Scorer, model: LineModel, lines: Lines, repeat: int) -> dict[
         f"ms per page, {k} (median)": 1000 * statistics.median(v) / len(pages)
         for k, v in runs.items()
     }
-    out["text weights"] = len(text.text_weights)
+    out["text weights"] = int(np.count_nonzero(model.text_weights))  # as package_scorer keeps
     out["lines per page (mean)"] = statistics.fmean(len(p) for p, _ in inputs)
     return out
 
