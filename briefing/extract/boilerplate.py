@@ -48,13 +48,17 @@ _APPEAL = re.compile(  # matched against the lowercased line: much faster than (
     r"|assine (já|agora)|faça uma doação|inscreva-se)"
 )
 # Lines that stand for the page's furniture rather than the article: links, tags, sources.
-_FURNITURE = re.compile(
+_FURNITURE_LABEL = (
     r"(?i)^\W*(read more|read also|related( stories| articles| coverage| content)?|see also"
     r"|more on this( story)?|more:|also on \S+|advertisement|share (this|on)|follow us\b"
     r"|click here|popular on\b|tags?\b|filed under|source:|sources:|more (from|in|on) \w+|more\W*$"
     r"|recommended|most (read|popular)|trending|comments?$|\d+ comments?"
-    r"|tempo de leitura|reading time|lesezeit|\d+ min(ute)?s? read)\b"
+    r"|tempo de leitura|reading time|lesezeit|\d+ min(ute)?s? read)"
 )
+_FURNITURE = re.compile(_FURNITURE_LABEL + r"\b")
+# The same label set off by a colon or a bar: what follows is another story's headline
+# ("Read more: Tencent profit falls as …"), a link set inside the text, however long.
+_LABELLED = re.compile(_FURNITURE_LABEL + r"\s*[:：»|]")
 # A caption's credit: "... Sergei Bobylev / TASS", "Photo: Reuters", "© AFP".
 _CREDIT = re.compile(
     r"^(photo|image|picture|credit|source|foto|bild)s?\s*:|^©|\bcopyright\b|\(c\) \d{4}|ⓒ"
@@ -111,6 +115,7 @@ EDGE_RULES = {  # rule: the reason it gives; in this order
 TEASER = "teaser"  # not a rule: a link line, which a related-stories block is made of
 APPEAL_TAIL_WORDS = 12  # short lines after an appeal that ends the text are its buttons
 APPEAL_TAIL_LINES = 8
+LABELLED_WORDS = 25  # a headline after its label ("Related: …"); a longer line is prose
 EDGE_LINES = 3  # bylines, datelines and credits are looked for this far from either end
 MAX_LINK_CHARS = 3000  # of HTML inside one <a>: images with long srcsets included
 LINK_COVER = 0.8  # a line this much made of link texts is a link, not prose
@@ -276,7 +281,9 @@ def _line_rules(line: str, rules: Collection[str]) -> set[str]:
     found = set()
     if words < 80 and "appeal" in rules and _APPEAL.search(low):
         found.add("appeal")
-    if words <= 8 and "furniture" in rules and _FURNITURE.match(line):
+    if "furniture" in rules and (
+        words <= 8 and _FURNITURE.match(line) or words <= LABELLED_WORDS and _LABELLED.match(line)
+    ):
         found.add("furniture")
     if words <= 40 and "comments note" in rules and _comments_note(low):
         found.add("comments note")

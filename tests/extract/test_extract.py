@@ -179,6 +179,9 @@ def test_full_text_off_never_fetches(tmp_path: Path, fetcher: Fetcher) -> None:
         ("Become a member for just $5 a month.", "appeal"),
         ("Read more", "furniture"),
         ("Related stories", "furniture"),
+        # a label, a colon, another story's headline (City A.M., Live Science)
+        ("Read more: Tencent profit falls as Alibaba threat and economic woes weigh", "furniture"),
+        ("Related: SpaceX's Starship and Super Heavy Mars Rocket in Pictures", "furniture"),
         ("The minister at the summit. John Smith / Reuters", "photo credit"),
         ("Photo: AFP", "photo credit"),
         ("Comments are moderated and appear after approval", "comments note"),
@@ -199,6 +202,7 @@ def test_article_sentences_survive_the_boilerplate_pass() -> None:
         "Officials said the decision was unanimous.",
         '"We will do what is needed," the governor told reporters in Frankfurt.',
         "Analysts at two banks said markets had expected the move / a smaller one.",
+        "Related talks in Geneva ended without a deal: the envoys will meet again in March.",
     ]
     kept, removed = strip_boilerplate(lines)
     assert kept == lines and removed == []
