@@ -56,8 +56,8 @@ _FURNITURE_LABEL = (
     r"|tempo de leitura|reading time|lesezeit|\d+ min(ute)?s? read)"
 )
 _FURNITURE = re.compile(_FURNITURE_LABEL + r"\b")
-# The same label set off by a colon or a bar: what follows is another story's headline
-# ("Read more: Tencent profit falls as …"), a link set inside the text, however long.
+# The same label set off by a colon, a bar or "»": what follows is another story's headline
+# ("Read more: Tencent profit falls as …"), a link set anywhere in the text.
 _LABELLED = re.compile(_FURNITURE_LABEL + r"\s*[:：»|]")
 # A caption's credit: "... Sergei Bobylev / TASS", "Photo: Reuters", "© AFP".
 _CREDIT = re.compile(
