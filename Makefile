@@ -15,6 +15,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check briefing tests benchmarks scripts
 	$(VENV)/bin/ruff format --check briefing tests benchmarks scripts
 	$(VENV)/bin/mypy briefing
+	$(VENV)/bin/mypy benchmarks scripts
 
 # Every picture of the README and docs/, made again from the current code (needs pdftoppm and
 # chromium: apt-get install poppler-utils chromium), and the settings reference.

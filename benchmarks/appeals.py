@@ -37,7 +37,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +112,7 @@ def run_page(page: Page, model: AppealModel) -> dict[str, tuple[list[str], list[
     except ExtractError:
         return {way: ([], []) for way in WAYS}
     plain = [line for line in str(document.text).split("\n") if line.strip()]
-    found = {"trafilatura": (plain, [])}
+    found: dict[str, tuple[list[str], list[tuple[str, str]]]] = {"trafilatura": (plain, [])}
     for way, used in (("model", model), ("rules", None)):
         with installed(used):
             try:
@@ -263,7 +263,9 @@ def summary(outcomes: Sequence[Outcome], fold_of: dict[str, int], folds: int) ->
     return result
 
 
-def _grouped(outcomes: Sequence[Outcome], key) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+def _grouped(
+    outcomes: Sequence[Outcome], key: Callable[[Outcome], str]
+) -> dict[str, dict[str, float]]:
     groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         groups[key(o)].append(o)
@@ -279,7 +281,9 @@ def _spread(per_fold: Sequence[dict[str, float]]) -> dict[str, float]:
     return out
 
 
-def _worst(per_outlet: dict[str, dict[str, float]], n: int = 10) -> dict[str, list[object]]:
+def _worst(
+    per_outlet: dict[str, dict[str, float]], n: int = 10
+) -> dict[str, list[tuple[float, str, float]]]:
     with_appeals = [
         (f["appeals_removed"], o, f["appeal_paragraphs"])
         for o, f in per_outlet.items()
@@ -327,6 +331,8 @@ def scrapinghub(
     if not SCRAPINGHUB.exists():
         return {"skipped": "no ../shared/eval/extraction"}
     truth_raw = json.loads((SCRAPINGHUB / "ground-truth.json").read_text(encoding="utf-8"))
+    truth: dict[str, str]
+    outputs: dict[str, dict[str, str]]
     truth, outputs = {}, {"model": {}, "rules": {}}
     times: dict[str, list[float]] = {"trafilatura": [], "model": [], "rules": []}
     for key in sorted(truth_raw):

@@ -35,9 +35,13 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline_site import MAX_HOSTS, PAGES, edition_path, plan, run_hosts
 from record import with_earlier_sizes
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "cluster.json"
@@ -83,7 +87,7 @@ def cluster(folder: Path, workers: int) -> Iterator[tuple[str, int]]:
 def _wait_for_workers(address: str, workers: int) -> None:
     from distributed import Client  # the benchmark's own optional import
 
-    with Client(address, timeout=60) as client:
+    with Client(address, timeout=60) as client:  # type: ignore[no-untyped-call]
         client.wait_for_workers(workers, timeout=120)
 
 
@@ -205,7 +209,7 @@ def main() -> int:
     sizes = [tuple(int(x) for x in s.split(":")) for s in args.sizes.split(",") if s.strip()]
     # SIGTERM unwinds like Ctrl-C: the cluster and the site are stopped on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    queue: Queue[list[int]] = multiprocessing.Queue()
     stop = multiprocessing.Event()
     anchor = datetime.now(UTC)
     servers = multiprocessing.Process(target=run_hosts, args=(args.latency, queue, stop, anchor))
@@ -244,14 +248,16 @@ def main() -> int:
 
 
 def write(
-    args: argparse.Namespace, load_before: tuple[float, float, float], results: list[object]
+    args: argparse.Namespace,
+    load_before: tuple[float, float, float],
+    results: list[dict[str, object]],
 ) -> None:
     figures = {
         "latency_s": args.latency,
         "cores": os.cpu_count(),
         "workers": args.workers,
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-        "sizes": with_earlier_sizes(args.json, results),  # type: ignore[arg-type]
+        "sizes": with_earlier_sizes(args.json, results),
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(figures, indent=1) + "\n")

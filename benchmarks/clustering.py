@@ -29,9 +29,9 @@ import argparse
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -41,7 +41,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ecb import read_documents, reading_options, to_article  # noqa: E402
+from ecb import Document, read_documents, reading_options, to_article  # noqa: E402
 from record import machine, results_path, write_results  # noqa: E402
 
 from briefing.stories.cluster import (  # noqa: E402
@@ -64,7 +64,11 @@ THREAD_SWEEP = [0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.25, 0.30, 1.0]
 # How alike two stories, each the other's nearest, must be to join their sections (1.0: never).
 NEAREST_SWEEP = [0.0, 0.02, 0.05, 0.08, 0.10, 0.12, 0.14, 0.16, 0.20, 1.0]
 BASELINE_SWEEP = [round(0.50 + 0.02 * i, 2) for i in range(25)]  # cosine distances
-Maker = Callable[[list[dict], Sequence[Any]], dict]
+# A setting a sweep tries: a threshold, or a pair such as (power, threshold).
+Setting = TypeVar("Setting", bound=float | tuple[float, float])
+# The gold labelling a sweep is scored against.
+GoldKey = Literal["event_cluster", "topic"]
+Maker = Callable[[list[Document], Sequence[Setting]], Mapping[Setting, Sequence[int]]]
 
 
 def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
@@ -79,7 +83,9 @@ def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float
 
 def pairwise_f1(pred: Sequence[object], gold: Sequence[object]) -> float:
     """F1 over the pairs of items put together, against the gold pairs."""
-    pairs = lambda counts: sum(c * (c - 1) // 2 for c in counts.values())  # noqa: E731
+    pairs: Callable[[Counter[Any]], int] = lambda counts: sum(  # noqa: E731
+        c * (c - 1) // 2 for c in counts.values()
+    )
     both = pairs(Counter(zip(pred, gold, strict=True)))
     predicted, true = pairs(Counter(pred)), pairs(Counter(gold))
     return _f1(both / predicted if predicted else 0.0, both / true if true else 0.0)
@@ -110,10 +116,12 @@ def _labels(groups: list[tuple[int, ...]], n: int) -> list[int]:
     return label
 
 
-def briefing_levels(docs: list[dict], thresholds: Sequence[float], level: str) -> dict:
+def briefing_levels(
+    docs: list[Document], thresholds: Sequence[float], level: str
+) -> dict[float, list[int]]:
     """Our labels at each threshold: of stories ('stories'), or of sections over the default
     stories ('sections')."""
-    out = {}
+    out: dict[float, list[int]] = {}
     for t in thresholds:
         story_t, section_t = (
             (t, SECTION_THRESHOLD) if level == "stories" else (DEFAULT_THRESHOLD, t)
@@ -122,7 +130,7 @@ def briefing_levels(docs: list[dict], thresholds: Sequence[float], level: str) -
     return out
 
 
-def nearest_levels(docs: list[dict], floors: Sequence[float]) -> dict:
+def nearest_levels(docs: list[Document], floors: Sequence[float]) -> dict[float, list[int]]:
     """Our sections at each floor of the join of nearest stories, the rest as set."""
     return {
         f: _levels(docs, DEFAULT_THRESHOLD, SECTION_THRESHOLD, GROUP_POWER, NAME_THREAD, f)[
@@ -132,7 +140,9 @@ def nearest_levels(docs: list[dict], floors: Sequence[float]) -> dict:
     }
 
 
-def story_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) -> dict:
+def story_levels(
+    docs: list[Document], settings: Sequence[tuple[float, float]]
+) -> dict[tuple[float, float], list[int]]:
     """Our stories at each (power, story threshold) setting."""
     return {
         (power, t): _levels(docs, t, SECTION_THRESHOLD, power, NAME_THREAD)["stories"]
@@ -140,7 +150,9 @@ def story_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) -> d
     }
 
 
-def section_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) -> dict:
+def section_levels(
+    docs: list[Document], settings: Sequence[tuple[float, float]]
+) -> dict[tuple[float, float], list[int]]:
     """Our sections at each (name thread, section threshold) setting, over the default stories."""
     return {
         (thread, t): _levels(docs, DEFAULT_THRESHOLD, t, GROUP_POWER, thread)["sections"]
@@ -149,13 +161,13 @@ def section_levels(docs: list[dict], settings: Sequence[tuple[float, float]]) ->
 
 
 def _levels(
-    docs: list[dict],
+    docs: list[Document],
     story: float,
     section: float,
     power: float,
     thread: float,
     nearest: float = NEAREST_FLOOR,
-) -> dict:
+) -> dict[str, list[int]]:
     """Story and section labels of one setting (all documents at one time: text alone)."""
     space, graph, outlets = _space(tuple(d["doc_id"] for d in docs), docs)
     times = np.zeros(space.vectors.shape[0])
@@ -176,7 +188,9 @@ def _levels(
 _SPACES: dict[tuple[str, ...], tuple[Space, sparse.csr_matrix, np.ndarray]] = {}
 
 
-def _space(key: tuple[str, ...], docs: list[dict]) -> tuple[Space, sparse.csr_matrix, np.ndarray]:
+def _space(
+    key: tuple[str, ...], docs: list[Document]
+) -> tuple[Space, sparse.csr_matrix, np.ndarray]:
     """The documents' vectors, neighbour graph and outlets (by the host of their address),
     made once per set of documents (the sweeps reuse them: none depends on a setting)."""
     if key not in _SPACES:
@@ -187,7 +201,7 @@ def _space(key: tuple[str, ...], docs: list[dict]) -> tuple[Space, sparse.csr_ma
     return _SPACES[key]
 
 
-def baseline_levels(docs: list[dict], thresholds: Sequence[float]) -> dict:
+def baseline_levels(docs: list[Document], thresholds: Sequence[float]) -> dict[float, list[int]]:
     """Plain TF-IDF (sublinear tf, English stop words), cosine distance, average linkage."""
     matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
         [d["text"] for d in docs]
@@ -197,18 +211,25 @@ def baseline_levels(docs: list[dict], thresholds: Sequence[float]) -> dict:
     return {t: fcluster(tree, t, criterion="distance").tolist() for t in thresholds}
 
 
-def sweep(docs: list[dict], levels: dict, key: str) -> dict[float, dict[str, float]]:
+def sweep(
+    docs: list[Document], levels: Mapping[Setting, Sequence[int]], key: GoldKey
+) -> dict[Setting, dict[str, float]]:
     """Scores of each threshold's labels against the gold labels named by key."""
     gold = [d[key] for d in docs]
     return {t: scores(labels, gold) for t, labels in levels.items()}
 
 
-def held_out(docs: list[dict], make: Maker, settings: Sequence[Any], key: str) -> dict:
+def held_out(
+    docs: list[Document],
+    make: Maker[Setting],
+    settings: Sequence[Setting],
+    key: GoldKey,
+) -> dict[str, Any]:
     """Choose on odd topics, score on even, and the reverse; B-cubed F1 pooled by size.
 
     `make(docs, settings)` labels the documents at each setting."""
     folds = [[d for d in docs if d["topic"] % 2 == parity] for parity in (1, 0)]
-    results = []
+    results: list[dict[str, Any]] = []
     for tune, test in ((folds[0], folds[1]), (folds[1], folds[0])):
         tuned = sweep(tune, make(tune, settings), key)
         best = max(tuned, key=lambda t: (tuned[t]["bcubed_f1"], _lower_first(t)))
@@ -224,7 +245,7 @@ def _lower_first(setting: float | tuple[float, float]) -> tuple[float, ...]:
     return tuple(-x for x in (setting if isinstance(setting, tuple) else (setting,)))
 
 
-def measure(docs: list[dict]) -> dict:
+def measure(docs: list[Document]) -> dict[str, Any]:
     """Every figure of the report."""
     started = time.perf_counter()
     stories = briefing_levels(docs, [DEFAULT_THRESHOLD], "stories")[DEFAULT_THRESHOLD]
@@ -285,7 +306,7 @@ def _section_settings() -> list[tuple[float, float]]:
     return [(thread, t) for thread in THREAD_SWEEP for t in SECTION_SWEEP]
 
 
-def errors(docs: list[dict]) -> list[str]:
+def errors(docs: list[Document]) -> list[str]:
     """Per gold topic: stories' B-cubed F1 and what each story holds (events, and its section)."""
     stories = briefing_levels(docs, [DEFAULT_THRESHOLD], "stories")[DEFAULT_THRESHOLD]
     sections = briefing_levels(docs, [SECTION_THRESHOLD], "sections")[SECTION_THRESHOLD]
@@ -335,7 +356,7 @@ def _line(name: str, s: dict[str, float]) -> str:
     )
 
 
-def report(result: dict) -> None:
+def report(result: dict[str, Any]) -> None:
     """Print the headline table, the sweeps and the held-out check."""
     th = result["thresholds"]
     print(f"{result['documents']} documents; stories clustered in {result['seconds']:.2f} s")

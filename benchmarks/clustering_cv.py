@@ -23,12 +23,13 @@ from clustering import (  # noqa: E402
     BASELINE_SWEEP,
     SECTION_SWEEP,
     STORY_SWEEP,
+    GoldKey,
     _lower_first,
     baseline_levels,
     briefing_levels,
     sweep,
 )
-from ecb import read_documents, reading_options  # noqa: E402
+from ecb import Document, read_documents, reading_options  # noqa: E402
 
 from briefing.stories.cluster import DEFAULT_THRESHOLD, SECTION_THRESHOLD  # noqa: E402
 
@@ -37,7 +38,9 @@ RESULTS = Path(__file__).with_name("results") / "clustering_cv.json"
 CV_SPLITS, CV_HELD, CV_SEED = 10, 10, 26
 
 
-def leave_topics_out(docs: list[dict], splits: int = CV_SPLITS, held: int = CV_HELD) -> dict:
+def leave_topics_out(
+    docs: list[Document], splits: int = CV_SPLITS, held: int = CV_HELD
+) -> dict[str, object]:
     """Random splits of the topics: on each, settings chosen on the rest and scored on `held`
     topics never seen, for stories (against events) and sections (against topics).
 
@@ -53,6 +56,7 @@ def leave_topics_out(docs: list[dict], splits: int = CV_SPLITS, held: int = CV_H
         test_topics = set(rng.choice(topics, size=held, replace=False).tolist())
         train = [d for d in docs if d["topic"] not in test_topics]
         test = [d for d in docs if d["topic"] in test_topics]
+        key: GoldKey
         for key, level, sweep_values, shipped in (
             ("event_cluster", "stories", STORY_SWEEP, DEFAULT_THRESHOLD),
             ("topic", "sections", SECTION_SWEEP, SECTION_THRESHOLD),

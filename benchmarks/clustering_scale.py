@@ -30,24 +30,30 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ecb import DATA, FIXED_TIME, load_documents, to_article  # noqa: E402
+from ecb import DATA, FIXED_TIME, Document, load_documents, to_article  # noqa: E402
 from record import machine, results_path, write_results  # noqa: E402
+
+from briefing.models import Article  # noqa: E402
 
 SIZES = (1_000, 10_000, 50_000)
 GOAL_SECONDS = 10.0  # for 10,000 articles
 _WORD = re.compile(r"\b(?:[A-Z][a-z]{2,}|\d+)\b")
 
 
-def synthetic_articles(docs: list[dict], n: int, seed: int = 5) -> tuple[list, list[str]]:
+def synthetic_articles(
+    docs: list[Document], n: int, seed: int = 5
+) -> tuple[list[Article], list[str]]:
     """n articles and their event labels, from ECB+ events with names and numbers swapped."""
     from dataclasses import replace
 
     rng = random.Random(seed)
-    by_event: dict[str, list[dict]] = defaultdict(list)
+    by_event: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         by_event[doc["event_cluster"]].append(doc)
     events = sorted(by_event)
     pool = sorted({w for d in docs for w in _WORD.findall(d["text"]) if not w.isdigit()})
+    articles: list[Article]
+    labels: list[str]
     articles, labels = [], []
     number = 0
     while len(articles) < n:
@@ -78,7 +84,7 @@ def synthetic_articles(docs: list[dict], n: int, seed: int = 5) -> tuple[list, l
     return articles, labels
 
 
-def run_one(n: int, data: Path) -> dict:
+def run_one(n: int, data: Path) -> dict[str, float]:
     """Cluster n synthetic articles in this process: seconds, added peak memory, quality."""
     from clustering import bcubed
 

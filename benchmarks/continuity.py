@@ -41,12 +41,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ecb import FIXED_TIME, read_documents, reading_options, to_article  # noqa: E402
+from ecb import FIXED_TIME, Document, read_documents, reading_options, to_article  # noqa: E402
 from record import results_path, write_results  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
@@ -63,6 +63,14 @@ HALVINGS, HALVING_SEED = 20, 26
 FIRST_DAY = date(2024, 1, 1)
 
 
+class HeldOut(TypedDict):
+    """Each split's chosen threshold and scores, and the reports F1 over the splits."""
+
+    folds: list[dict[str, float]]
+    reports_f1_mean: float
+    reports_f1_worst: float
+
+
 @dataclass(frozen=True)
 class Link:
     """One story of days 2 to 4: its event, and the event of the past story it continues."""
@@ -77,9 +85,9 @@ class Link:
     past_headline: str
 
 
-def schedule(docs: list[dict], first: str) -> list[list[dict]]:
+def schedule(docs: list[Document], first: str) -> list[list[Document]]:
     """The four days' documents: event A (`first`) on days 1-2, the other event on days 3-4."""
-    days: list[list[dict]] = [[], [], [], []]
+    days: list[list[Document]] = [[], [], [], []]
     for topic in sorted({d["topic"] for d in docs}):
         events = sorted({d["event_cluster"] for d in docs if d["topic"] == topic})
         a = next(e for e in events if e.endswith(f"_{first}"))
@@ -91,13 +99,13 @@ def schedule(docs: list[dict], first: str) -> list[list[dict]]:
     return days
 
 
-def _doc_order(doc: dict) -> tuple[int, str]:
+def _doc_order(doc: Document) -> tuple[int, str]:
     """ECB+ numbers its documents within an event ("3_10ecbplus"): in that number's order."""
     number = doc["doc_id"].split("_", 1)[1].rstrip("abcdefghijklmnopqrstuvwxyz")
     return (int(number) if number.isdigit() else 0, doc["doc_id"])
 
 
-def run_days(days: list[list[dict]], threshold: float, store_path: Path) -> list[Link]:
+def run_days(days: list[list[Document]], threshold: float, store_path: Path) -> list[Link]:
     """Make the four editions through one store; every story of days 2-4 as a Link."""
     event_of = {d["doc_id"]: d["event_cluster"] for day in days for d in day}
     topic_of = {d["doc_id"]: d["topic"] for day in days for d in day}
@@ -164,7 +172,7 @@ def score(links: Sequence[Link]) -> dict[str, float]:
     return result
 
 
-def links_at(docs: list[dict], threshold: float) -> list[Link]:
+def links_at(docs: list[Document], threshold: float) -> list[Link]:
     """The links of both schedules (A the `ecb` events, then the `ecbplus` ones)."""
     links: list[Link] = []
     for first in ("ecb", "ecbplus"):
@@ -173,7 +181,7 @@ def links_at(docs: list[dict], threshold: float) -> list[Link]:
     return links
 
 
-def baseline_links(docs: list[dict]) -> dict[float, list[Link]]:
+def baseline_links(docs: list[Document]) -> dict[float, list[Link]]:
     """The plain way, per threshold: each day's stories clustered alone, each linked to the past
     story whose reports' TF-IDF (all texts fitted, no labels) is nearest, if near enough."""
     tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english")
@@ -237,11 +245,11 @@ def held_out(
     by_threshold: dict[float, list[Link]],
     held: float | None = LINK_THRESHOLD,
     splits: list[tuple[set[int], set[int]]] | None = None,
-) -> dict:
+) -> HeldOut:
     """On each split (odd/even topics unless given), the threshold chosen on its tuning topics
     by report F1 and scored on its other topics (with the score at the `held` threshold
     beside it)."""
-    folds = []
+    folds: list[dict[str, float]] = []
     for tune, test in splits or odd_even(next(iter(by_threshold.values()))):
         tuned = {
             t: score([x for x in links if x.topic in tune])["reports_f1"]
@@ -274,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"missed day {x.day} {x.event} ({x.reports} reports): {x.headline!r}")
         return 0
     by_threshold = {t: links_at(docs, t) for t in sorted({*THRESHOLDS, LINK_THRESHOLD})}
-    result = {
+    result: dict[str, Any] = {
         "held_threshold": LINK_THRESHOLD,
         "at_held_threshold": score(by_threshold[LINK_THRESHOLD]),
         "sweep": {t: score(links) for t, links in by_threshold.items()},
@@ -293,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(result: dict) -> None:
+def report(result: dict[str, Any]) -> None:
     print("stories carried across four editions of ECB+ events (see the docstring)")
     print(
         f"{'threshold':>9} {'story P':>8} {'story R':>8} {'rep. P':>8} {'rep. R':>8} "

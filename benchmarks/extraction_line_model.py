@@ -41,6 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -132,7 +133,9 @@ def shingle_labels(paragraphs: Sequence[str], truth: str) -> list[float]:
     return out
 
 
-def segment_labels(paragraphs: Sequence[str], wanted: Sequence[str], unwanted: Sequence[str]):
+def segment_labels(
+    paragraphs: Sequence[str], wanted: Sequence[str], unwanted: Sequence[str]
+) -> list[float]:
     """1 for a line holding only `without` segments, 0 for one holding only `with` ones."""
     good = [s for s in (SPACE.sub(" ", w).strip() for w in wanted) if s]
     bad = [s for s in (SPACE.sub(" ", w).strip() for w in unwanted) if s]
@@ -201,6 +204,10 @@ class Lines:
 
 def build_lines(scorer: Scorer, engine: str) -> Lines:
     """The setting's lines with labels and features, and the corpus bodies beside them."""
+    texts: list[str]
+    labels: list[float]
+    own: list[list[float]]
+    page_rows: list[np.ndarray]
     texts, labels, own, page_rows = [], [], [], []
     for i, (paragraphs, _, _) in enumerate(scorer.matches(engine)):
         page = PAGES[i]
@@ -256,7 +263,8 @@ class LineModel:
         if not len(score):  # a page trafilatura found no text on
             return np.zeros(0)
         z = context_rows(score, own) @ self.context_weights + self.context_bias
-        return 1 / (1 + np.exp(-z))
+        out: np.ndarray = 1 / (1 + np.exp(-z))
+        return out
 
 
 def fit_text(lines: Lines, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -281,7 +289,9 @@ def text_logits(
     return out
 
 
-def training_rows(lines: Lines, pages: Collection[int], outlets: set[str], corpus: bool):
+def training_rows(
+    lines: Lines, pages: Collection[int], outlets: set[str], corpus: bool
+) -> np.ndarray:
     """The lines of these pages, and the corpus paragraphs of outlets other than these hosts."""
     rows = [lines.page_rows[i] for i in pages]
     if corpus:  # an outlet is a registrable domain: "cnn.com" for "edition.cnn.com"
@@ -296,7 +306,9 @@ def training_rows(lines: Lines, pages: Collection[int], outlets: set[str], corpu
     return np.concatenate(rows)
 
 
-def fit_line_model(lines: Lines, train: list[int], held_sites: set[str], corpus: bool):
+def fit_line_model(
+    lines: Lines, train: list[int], held_sites: set[str], corpus: bool
+) -> tuple[LineModel, dict[int, np.ndarray]]:
     """The line model on these pages, and its out-of-fold probabilities on them."""
     groups = [PAGES[i].group for i in train]
     oof: dict[int, np.ndarray] = {}
@@ -349,7 +361,9 @@ def counts_with(
     return counts
 
 
-def choose_alone(scorer: Scorer, engine: str, probs, train: list[int]) -> float:
+def choose_alone(
+    scorer: Scorer, engine: str, probs: dict[int, np.ndarray], train: list[int]
+) -> float:
     """The threshold whose removals score best on the training pages (ties: fewer removals)."""
     values = {
         t: objective(counts_with(scorer, engine, train, probs, t, None), train) for t in THRESHOLDS
@@ -357,7 +371,9 @@ def choose_alone(scorer: Scorer, engine: str, probs, train: list[int]) -> float:
     return max(THRESHOLDS, key=lambda t: (values[t], t))
 
 
-def choose_combined(scorer: Scorer, engine: str, probs, train: list[int]):
+def choose_combined(
+    scorer: Scorer, engine: str, probs: dict[int, np.ndarray], train: list[int]
+) -> tuple[float | None, frozenset[str], float]:
     """Threshold (None: model off) and rules together: per threshold, drop rules while it helps."""
     best: tuple[float | None, frozenset[str], float] = (None, frozenset(), -1.0)
     for threshold in (None, *THRESHOLDS):
@@ -387,14 +403,21 @@ SITES: list[str] = []
 CORPUS = [False, True]  # the variants trained without and with the appeal corpus
 
 
-def run_fold(job: tuple[list[int], str, list[str]]) -> dict[str, object]:
+class FoldResult(TypedDict):
+    """One fold's held-out counts per variant, and what each variant chose."""
+
+    counts: dict[str, Counts]
+    chosen: dict[str, object]
+
+
+def run_fold(job: tuple[list[int], str, list[str]]) -> FoldResult:
     """Held-out counts of every variant on one fold, and what was chosen."""
     fold, engine, chosen_rules = job
     scorer, lines = SCORER[0], LINES[engine]
     everyone = set(range(len(PAGES)))
     train = sorted(everyone - set(fold))
     held_sites = {SITES[i] for i in fold} - {""}
-    out: dict[str, object] = {"counts": {}, "chosen": {}}
+    out: FoldResult = {"counts": {}, "chosen": {}}
     rules = frozenset(chosen_rules)
     out["counts"]["(a) rules chosen in fold"] = counts_with(scorer, engine, fold, None, None, rules)
     plain = max(BASELINES, key=lambda n: objective(scorer.counts(n), train))
@@ -463,7 +486,7 @@ def timing(scorer: Scorer, model: LineModel, lines: Lines, repeat: int) -> dict[
 def decide(held: dict[str, dict[str, dict[str, object]]]) -> dict[str, object]:
     """Whether (b) or (c) beats (a): every set's mean, ScrapingHub by 0.002, no worse worst fold."""
     rules = held["(a) rules chosen in fold"]
-    out = {}
+    out: dict[str, object] = {}
     for name, per_set in held.items():
         if not name.startswith(("(b)", "(c)")):
             continue
@@ -478,7 +501,10 @@ def decide(held: dict[str, dict[str, dict[str, object]]]) -> dict[str, object]:
     return out
 
 
-def report(held: dict[str, dict[str, dict[str, object]]], pooled) -> None:
+def report(
+    held: dict[str, dict[str, dict[str, object]]],
+    pooled: dict[str, dict[str, dict[str, float]]],
+) -> None:
     print("\nheld-out F1: mean / worst fold / pooled (P, R)")
     for name in SETS:
         print(f"\n{name}")
@@ -522,16 +548,16 @@ def main() -> int:
     print(f"{len(PAGES)} pages; (a) chosen in {time.perf_counter() - started:.0f} s", flush=True)
     with ProcessPoolExecutor(args.workers, mp_context=get_context("fork")) as pool:
         results = list(pool.map(run_fold, jobs))
-    variants = list(results[0]["counts"])  # type: ignore[call-overload]
+    variants = list(results[0]["counts"])
     held = {
         v: summarize([scores(r["counts"][v], f) for r, f in zip(results, parts, strict=True)])
         for v in variants
-    }  # type: ignore[index]
-    pooled_counts = {v: [()] * len(PAGES) for v in variants}
+    }
+    pooled_counts: dict[str, Counts] = {v: [()] * len(PAGES) for v in variants}
     for r, fold in zip(results, parts, strict=True):
         for v in variants:
             for i in fold:
-                pooled_counts[v][i] = r["counts"][v][i]  # type: ignore[index]
+                pooled_counts[v][i] = r["counts"][v][i]
     pooled = {v: scores(c, everyone) for v, c in pooled_counts.items()}
     report(held, pooled)
     lines = LINES[jobs[0][1]]

@@ -26,15 +26,19 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline_site import answer
 from record import machine, results_path, write_results
 
-from briefing.config import parse_config
+from briefing.config import Config, parse_config
 from briefing.fetch.feeds import fetch_feeds, waiting_results
 from briefing.fetch.http import Fetcher, policy_for
 from briefing.store import open_store
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+    from multiprocessing.synchronize import Event
 
 HOSTS = 20
 FEEDS = 200
@@ -101,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def run_hosts(latency: float, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]
+def run_hosts(latency: float, ports: Queue[list[int]], stop: Event) -> None:
     hosts = [Host(n, latency) for n in range(1, HOSTS + 1)]
     for host in hosts:
         threading.Thread(target=host.serve_forever, daemon=True).start()
@@ -117,7 +121,7 @@ def host_peaks(ports: list[int]) -> list[int]:
     return peaks
 
 
-def one_run(config, label: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def one_run(config: Config, label: str) -> dict[str, float]:
     """One fetch of every due feed into the config's store: wall seconds and failures."""
     started = time.monotonic()
     with open_store(config.database) as store, Fetcher(policy=policy_for(config.fetch)) as f:
@@ -146,7 +150,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the results here, not to results/")
     args = parser.parse_args()
     started = machine()
-    ports_queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    ports_queue: Queue[list[int]] = multiprocessing.Queue()
     stop = multiprocessing.Event()
     child = multiprocessing.Process(target=run_hosts, args=(args.latency, ports_queue, stop))
     child.start()

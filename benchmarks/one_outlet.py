@@ -25,6 +25,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 from ecb import SHARED
 from record import results_path, write_results
@@ -41,6 +42,20 @@ MIN_ITEMS = 4
 MAX_ITEMS = 60
 
 
+class FoundStory(TypedDict):
+    """A story of two reports or more of one feed: its entries' ids and titles."""
+
+    feed: str
+    ids: list[str]
+    titles: list[str]
+
+
+class Label(FoundStory):
+    """A story of one_outlet_stories.json, and whether it is one event."""
+
+    one_event: bool
+
+
 def feed_articles(path: Path, fetcher: Fetcher) -> list[Article]:
     """A feed file's reports as the pipeline makes them when it reads no page."""
     source = FeedSource(path.name, path.as_uri(), "News", max_articles=MAX_ITEMS, full_text=False)
@@ -54,11 +69,11 @@ def feed_articles(path: Path, fetcher: Fetcher) -> list[Article]:
     return list(articles)
 
 
-def one_outlet_stories(root: Path) -> list[dict]:
+def one_outlet_stories(root: Path) -> list[FoundStory]:
     """Every story of two reports or more, per feed: its feed, entry ids and titles."""
     with (root / "index.tsv").open(encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["kind"] == "feed"]
-    found = []
+    found: list[FoundStory] = []
     with Fetcher() as fetcher:
         for row in rows:
             if int(row["entries"] or 0) < MIN_ITEMS:
@@ -76,7 +91,7 @@ def one_outlet_stories(root: Path) -> list[dict]:
     return found
 
 
-def score(found: list[dict], labels: list[dict]) -> dict[str, int]:
+def score(found: list[FoundStory], labels: list[Label]) -> dict[str, int]:
     """How the labelled stories fare among the stories found now."""
     story_of = {(s["feed"], i): k for k, s in enumerate(found) for i in s["ids"]}
     counts = {"one event kept": 0, "one event split": 0, "separate split": 0, "separate kept": 0}
@@ -92,7 +107,7 @@ def score(found: list[dict], labels: list[dict]) -> dict[str, int]:
     return counts
 
 
-def unlabelled(found: list[dict], labels: list[dict]) -> list[dict]:
+def unlabelled(found: list[FoundStory], labels: list[Label]) -> list[FoundStory]:
     """The stories found that no label covers, as a whole."""
     known = {(lb["feed"], tuple(lb["ids"])) for lb in labels}
     return [s for s in found if (s["feed"], tuple(s["ids"])) not in known]

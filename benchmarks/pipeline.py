@@ -46,10 +46,14 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cluster import cluster, session_cpu
 from pipeline_site import MAX_HOSTS, PAGES, edition_path, plan, run_hosts
 from record import with_earlier_sizes
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "pipeline.json"
@@ -311,7 +315,7 @@ def main() -> int:
         print(f"skipped: {PAGES} is not available")
         return 0
     sizes = [tuple(int(x) for x in s.split(":")) for s in args.sizes.split(",") if s.strip()]
-    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    queue: Queue[list[int]] = multiprocessing.Queue()
     stop = multiprocessing.Event()
     anchor = datetime.now(UTC)
     servers = multiprocessing.Process(target=run_hosts, args=(args.latency, queue, stop, anchor))

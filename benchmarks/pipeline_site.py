@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
-import multiprocessing
 import os
 import re
 import threading
@@ -20,6 +19,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+    from multiprocessing.synchronize import Event
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BRIEFING_SHARED", ROOT.parent / "shared"))
@@ -141,8 +145,8 @@ def feed_body(n: int, feeds: int, feed: int, host_header: str, anchor: datetime 
 
 def run_hosts(
     latency: float,
-    ports: multiprocessing.Queue,  # type: ignore[type-arg]
-    stop: multiprocessing.Event,  # type: ignore[valid-type]
+    ports: Queue[list[int]],
+    stop: Event,
     anchor: datetime = AS_OF,
 ) -> None:
     """Serve the site on 50 loopback hosts until `stop`; their ports are put on `ports`."""

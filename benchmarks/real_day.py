@@ -30,6 +30,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from one_outlet import FEEDS, feed_articles
 
@@ -55,6 +56,49 @@ EDITIONS = {
 }
 
 
+class FoundStory(TypedDict):
+    """A story of two reports or more, and the edition it was first found in."""
+
+    edition: str
+    ids: list[str]
+    titles: list[str]
+
+
+class FoundSection(TypedDict):
+    """A section, by its name and its stories' keys, and the edition it was first found in."""
+
+    edition: str
+    name: str
+    stories: list[list[str]]
+    headlines: list[str]
+
+
+class StoryJudgement(TypedDict):
+    """A story judged: whether its reports are of one event."""
+
+    ids: list[str]
+    titles: list[str]
+    one_event: bool
+    note: NotRequired[str]
+
+
+class SectionJudgement(TypedDict):
+    """A section judged: whether its name fits its stories."""
+
+    name: str
+    stories: list[list[str]]
+    headlines: list[str]
+    fits: bool
+    note: NotRequired[str]
+
+
+class Judgements(TypedDict):
+    """real_day_judgements.json."""
+
+    stories: list[StoryJudgement]
+    sections: list[SectionJudgement]
+
+
 def story_key(story: Story) -> list[str]:
     """A story's key: its reports' ids, sorted."""
     return sorted(a.id for a in story.articles)
@@ -73,10 +117,12 @@ def outputs(feeds: dict[str, list[Article]]) -> dict[str, tuple[Section, ...]]:
     }
 
 
-def found_items(made: dict[str, tuple[Section, ...]]) -> tuple[list[dict], list[dict]]:
+def found_items(
+    made: dict[str, tuple[Section, ...]],
+) -> tuple[list[FoundStory], list[FoundSection]]:
     """The stories of two reports or more, and the sections, each once across editions."""
-    stories: dict[str, dict] = {}
-    sections: dict[str, dict] = {}
+    stories: dict[str, FoundStory] = {}
+    sections: dict[str, FoundSection] = {}
     for name, edition_sections in made.items():
         for section in edition_sections:
             keys = sorted(story_key(s) for s in section.stories)
@@ -106,7 +152,9 @@ def _by_id(article: Article) -> str:
     return article.id
 
 
-def score(stories: list[dict], sections: list[dict], judged: dict) -> dict:
+def score(
+    stories: list[FoundStory], sections: list[FoundSection], judged: Judgements
+) -> dict[str, float]:
     """How the stories and sections found fare against the judgements."""
     one_event = {json.dumps(j["ids"]): j["one_event"] for j in judged["stories"]}
     fits = {json.dumps([j["name"], j["stories"]]): j["fits"] for j in judged["sections"]}
@@ -147,7 +195,9 @@ def by_section(made: dict[str, tuple[Section, ...]]) -> dict[str, dict[str, int]
     }
 
 
-def unjudged(stories: list[dict], sections: list[dict], judged: dict) -> list[dict]:
+def unjudged(
+    stories: list[FoundStory], sections: list[FoundSection], judged: Judgements
+) -> list[dict[str, object]]:
     """What no judgement covers yet, ready to be judged (fill in the nulls)."""
     known_stories = {json.dumps(j["ids"]) for j in judged["stories"]}
     known_sections = {json.dumps([j["name"], j["stories"]]) for j in judged["sections"]}

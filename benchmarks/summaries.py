@@ -34,9 +34,10 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, TypedDict
 
 import numpy as np
 from sentencex import segment
@@ -61,11 +62,39 @@ PUBLISHED = {
 # pairs as concepts (kind "both"), no outlet bonus and a lead bonus of 3 were measured too and
 # left out: each loses the seeds' point (the Geneva story at 60 words no longer says "next
 # week", or draws on one outlet), so they could not ship.
-GRID = {
+GRID: dict[str, list[Any]] = {
     "decay": [0.75, 1.0],
     "position_bonus": [1.0, 2.0],
 }
 Summarizer = Callable[[list[Article], int], list[str]]
+
+
+class Unit(TypedDict):
+    """A content unit of units.jsonl: its weight, the forms that cover it, the specific ones."""
+
+    weight: int
+    forms: list[str]
+    specific: list[str]
+
+
+class Event(TypedDict):
+    """One line of units.jsonl: an event's content units."""
+
+    event_cluster: str
+    units: list[Unit]
+
+
+class Row(TypedDict):
+    """One system's summary of one event, scored."""
+
+    event: str
+    weighted: float
+    specific: float
+    jsd: float
+    sentences: int
+    bad: int
+    words: int
+    cpu: float
 
 
 # --- metrics ----------------------------------------------------------------------------------
@@ -83,7 +112,7 @@ def contains(haystack: list[str], form: str) -> bool:
     return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
 
 
-def coverage(summary: str, units: list[dict]) -> tuple[float, float]:
+def coverage(summary: str, units: list[Unit]) -> tuple[float, float]:
     """Weighted and specific coverage of one summary (../shared/eval/README.md)."""
     words = tokens(summary)
     total = sum(u["weight"] for u in units)
@@ -221,7 +250,7 @@ def sumy_system(name: str) -> Summarizer:
         text = "\n\n".join(line for a in articles for line in a.text.splitlines() if line.strip())
         document = PlaintextParser.from_string(text, tokenizer).document
 
-        def within_budget(ranked: list) -> list:
+        def within_budget(ranked: list[Any]) -> list[Any]:
             used, kept = 0, []
             for info in ranked:
                 size = len(str(info.sentence).split())
@@ -235,13 +264,13 @@ def sumy_system(name: str) -> Summarizer:
     return run
 
 
-def headlines(events: list[tuple[dict, list[Article]]]) -> dict[str, dict[str, float]]:
+def headlines(events: list[tuple[Event, list[Article]]]) -> dict[str, dict[str, float]]:
     """Unit coverage of the headline alone: story_headline beside the centroid's title."""
-    systems = {
+    systems: dict[str, Callable[[list[Article]], str]] = {
         "briefing's story_headline": story_headline,
         "title nearest the centroid, cleaned": lambda a: clean_title(_centroid_article(a).title),
     }
-    result = {}
+    result: dict[str, dict[str, float]] = {}
     for name, pick in systems.items():
         scores = [coverage(pick(articles), event["units"]) for event, articles in events]
         words = [len(pick(articles).split()) for _, articles in events]
@@ -256,9 +285,9 @@ def headlines(events: list[tuple[dict, list[Article]]]) -> dict[str, dict[str, f
 # --- running ----------------------------------------------------------------------------------
 
 
-def load(data: Path) -> list[tuple[dict, list[Article]]]:
+def load(data: Path) -> list[tuple[Event, list[Article]]]:
     """Each event's units with its articles."""
-    by_event = defaultdict(list)
+    by_event: defaultdict[str, list[Article]] = defaultdict(list)
     for doc in load_documents(data / "documents.jsonl"):
         by_event[doc["event_cluster"]].append(to_article(doc))
     with (data / "units.jsonl").open(encoding="utf-8") as handle:
@@ -266,9 +295,9 @@ def load(data: Path) -> list[tuple[dict, list[Article]]]:
     return [(event, by_event[event["event_cluster"]]) for event in events]
 
 
-def score(system: Summarizer, events: list[tuple[dict, list[Article]]], words: int) -> list[dict]:
+def score(system: Summarizer, events: list[tuple[Event, list[Article]]], words: int) -> list[Row]:
     """One row per event: coverage, divergence, bad sentences, words and CPU seconds."""
-    rows = []
+    rows: list[Row] = []
     for event, articles in events:
         started = time.process_time()
         sentences = system(articles, words)
@@ -291,7 +320,7 @@ def score(system: Summarizer, events: list[tuple[dict, list[Article]]], words: i
     return rows
 
 
-def summary(rows: list[dict]) -> dict:
+def summary(rows: list[Row]) -> dict[str, float]:
     """Means over events; the bad share is over all sentences."""
     return {
         "weighted": float(np.mean([r["weighted"] for r in rows])),
@@ -303,7 +332,7 @@ def summary(rows: list[dict]) -> dict:
     }
 
 
-def fold_of(event: dict) -> int:
+def fold_of(event: Event) -> int:
     """0 for even topics, 1 for odd: both events of a topic fall in the same half."""
     return int(event["event_cluster"].split("_")[0]) % 2
 
@@ -317,15 +346,17 @@ def grid() -> list[Settings]:
     ]
 
 
-def cross_validate(events: list, words: int, quick: bool) -> dict:
+def cross_validate(
+    events: list[tuple[Event, list[Article]]], words: int, quick: bool
+) -> dict[str, object]:
     """Settings chosen on each half, scored on the other; rows of all events, held out."""
     candidates = [Settings()] if quick else grid()
     per_setting = [score(ours(s), events, words) for s in candidates]
-    held_out: list[dict] = []
-    folds = []
+    held_out: list[Row] = []
+    folds: list[dict[str, object]] = []
     for fold in (0, 1):
 
-        def fit(rows: list[dict], half: int = fold) -> float:
+        def fit(rows: list[Row], half: int = fold) -> float:
             chosen = [r for r, (e, _) in zip(rows, events, strict=True) if fold_of(e) == half]
             return float(np.mean([r["weighted"] + r["specific"] for r in chosen]))
 
@@ -359,7 +390,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {args.data / 'units.jsonl'} not found")
         return 0
     events = load(args.data)
-    result = {**machine(), "words": args.words, "events": len(events), "briefing": {}}
+    result: dict[str, Any] = {
+        **machine(),
+        "words": args.words,
+        "events": len(events),
+        "briefing": {},
+    }
     result["briefing"] = cross_validate(events, args.words, args.quick)
     baselines = {
         "lead of centroid, whole sentences": lead_sentences,
@@ -383,14 +419,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def print_table(result: dict) -> None:
+def print_table(result: dict[str, Any]) -> None:
     """The figures, one system a line."""
     ours_result = result["briefing"]
     print(f"{result['events']} events, {result['words']}-word summaries")
     header = f"{'system':<58} {'weighted':>8} {'specific':>8} {'JSD':>6} {'bad':>6} {'words':>6}"
     print(header)
 
-    def line(name: str, f: dict) -> None:
+    def line(name: str, f: Mapping[str, object]) -> None:
         print(
             f"{name:<58} {f['weighted']:8.3f} {f['specific']:8.3f} {f['jsd']:6.3f} "
             f"{f['bad_share']:6.1%} {f['words']:6.1f}"

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from summaries import contains, coverage, tokens
+from summaries import Event, contains, coverage, tokens
 
 from briefing.compose.summarize import story_candidates
 from briefing.models import Article
 from briefing.text.sentences import opens_with_reference
 
 
-def candidate_oracle(events: list[tuple[dict, list[Article]]], words: int) -> dict[str, float]:
+def candidate_oracle(events: list[tuple[Event, list[Article]]], words: int) -> dict[str, float]:
     """The best that choosing among briefing's own candidates could do: the candidates (those
     not pointing back) that cover the most unit weight within the budget, found by integer
     programming on the units themselves. What it covers and briefing does not is what the

@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread: the same sums in the same order
 
@@ -153,8 +154,8 @@ def article_scores(page: Page, scores: Sequence[float]) -> list[float]:
     return [s for s, label in zip(scores, page.labels, strict=True) if label != "other"]
 
 
-def _page(raw: dict[str, object]) -> Page:
-    items = [p for p in raw["paragraphs"] if str(p["text"]).strip()]  # type: ignore[attr-defined]
+def _page(raw: dict[str, Any]) -> Page:
+    items = [p for p in raw["paragraphs"] if str(p["text"]).strip()]
     return Page(
         url=str(raw["url"]),
         outlet=str(raw["outlet"]),
@@ -245,7 +246,8 @@ def log_count_ratios(x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
     present.data = np.ones_like(present.data)  # paragraphs that hold the feature
     appeal = np.asarray(present[y == 1].sum(axis=0)).ravel() + NB_SMOOTHING
     rest = np.asarray(present[y == 0].sum(axis=0)).ravel() + NB_SMOOTHING
-    return np.abs(np.log((appeal / appeal.sum()) / (rest / rest.sum())))
+    ratios: np.ndarray = np.abs(np.log((appeal / appeal.sum()) / (rest / rest.sum())))
+    return ratios
 
 
 def fit_text(pages: Sequence[Page], c: float) -> tuple[dict[str, float], float]:

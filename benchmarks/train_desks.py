@@ -27,6 +27,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal, TypedDict
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread: the same sums in the same order
 
@@ -48,6 +49,20 @@ C_GRID = (1.0, 4.0, 16.0)
 TARGET_PRECISION = 0.85  # a desk named as a section must be right this often out of fold
 SURE_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))  # 0.30 .. 0.90
 DIGITS = 5  # weights are rounded to this many decimals: the file's size, and its bytes
+Method = Literal["model", "majority", "centroid"]
+
+
+class Fold(TypedDict):
+    """One outer fold: the choice made on its training outlets, and each method's scores."""
+
+    articles: int
+    C: float
+    threshold: float
+    model: dict[str, float]
+    majority: dict[str, float]
+    centroid: dict[str, float]
+    coverage: float
+    precision_when_sure: float | None
 
 
 def read_corpus(path: Path = CORPUS) -> list[dict[str, str]]:
@@ -74,7 +89,10 @@ def probabilities(
     fitted: tuple[CountVectorizer, LogisticRegression], rows: Sequence[dict[str, str]]
 ) -> np.ndarray:
     vectorizer, model = fitted
-    return model.predict_proba(vectorizer.transform([(r["title"], r["text"]) for r in rows]))
+    found: np.ndarray = model.predict_proba(
+        vectorizer.transform([(r["title"], r["text"]) for r in rows])
+    )
+    return found
 
 
 def _folds(rows: Sequence[dict[str, str]], n: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -113,7 +131,7 @@ def threshold(rows: Sequence[dict[str, str]], desks: Sequence[str], sure: np.nda
 
 def evaluate(rows: list[dict[str, str]]) -> dict[str, object]:
     """Outer folds by outlet: the model, its threshold, and the baselines, per fold."""
-    folds = []
+    folds: list[Fold] = []
     for train, test in _folds(rows, FOLDS):
         train_rows = [rows[i] for i in train]
         test_rows = [rows[i] for i in test]
@@ -157,8 +175,9 @@ def _scores(truth: Sequence[str], guess: Sequence[str]) -> dict[str, float]:
     return {"accuracy": round(accuracy, 3), "macro_f1": round(macro, 3)}
 
 
-def _summary(folds: list[dict]) -> dict[str, object]:
+def _summary(folds: list[Fold]) -> dict[str, object]:
     out: dict[str, object] = {"folds": folds}
+    name: Method
     for name in ("model", "majority", "centroid"):
         for metric in ("accuracy", "macro_f1"):
             values = [f[name][metric] for f in folds]

@@ -25,6 +25,7 @@ import json
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import httpx
@@ -90,7 +91,7 @@ def main(feed_list: Path, workdir: Path) -> int:
     return 0
 
 
-def _section(feed: dict, texts: dict[str, str]) -> dict[str, object]:  # type: ignore[type-arg]
+def _section(feed: dict[str, Any], texts: dict[str, str]) -> dict[str, object]:
     articles = [
         e | {"excerpt": " ".join(texts.get(e["link"], "").split()[:40])} for e in feed["entries"]
     ]

@@ -46,6 +46,7 @@ def brotli_bomb(size: int = GIB) -> bytes:
     import brotli  # optional, as in the fetcher
 
     compressor = brotli.Compressor(quality=5)
-    first = compressor.process(_ZEROS) + compressor.flush()
-    settled = compressor.process(_ZEROS) + compressor.flush()
-    return first + settled * (size // MIB - 1) + compressor.finish()
+    first: bytes = compressor.process(_ZEROS) + compressor.flush()  # brotli has no type hints
+    settled: bytes = compressor.process(_ZEROS) + compressor.flush()
+    last: bytes = compressor.finish()
+    return first + settled * (size // MIB - 1) + last
