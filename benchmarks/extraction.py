@@ -6,14 +6,15 @@
 The sets (ScrapingHub's, trafilatura's own, Readability's; see extraction_sets.py) are split into K
 folds grouped by site. Within each fold's training pages the script chooses trafilatura's options
 (tables, favor_precision or favor_recall, fast, hidden elements dropped or not, an article split
-into chunks joined or not) and the second pass's rules (greedy backward elimination from all of
-them, for each option set), maximizing the mean of the three sets' F1; the choice is scored on the
-held-out fold. With --appeal-model the learned appeal model is one more mechanism the folds may
-keep or drop. Beside it, on the same folds, plain trafilatura at its default, with
-`include_comments=False`, with `favor_precision=True` and with `favor_recall=True`. trafilatura's
-outputs are cached per setting under /tmp (or $BRIEFING_EXTRACTION_CACHE), so only the first run is
-slow; the cache is keyed by trafilatura's version and the setting's name, so delete it after
-changing how a page is read (extract/page.py's run_trafilatura, extract/tables.py).
+into chunks joined or not, links grouped inside a paragraph dropped or not) and the second pass's
+rules (greedy backward elimination from all of them, for each option set), maximizing the mean of
+the three sets' F1; the choice is scored on the held-out fold. With --appeal-model the learned
+appeal model is one more mechanism the folds may keep or drop. Beside it, on the same folds, plain
+trafilatura at its default, with `include_comments=False`, with `favor_precision=True` and with
+`favor_recall=True`. trafilatura's outputs are cached per setting under /tmp (or
+$BRIEFING_EXTRACTION_CACHE), so only the first run is slow; the cache is keyed by trafilatura's
+version and the setting's name, so delete it after changing how a page is read (extract/page.py's
+run_trafilatura, extract/tables.py).
 
 Speed: on the ScrapingHub pages, the second pass's time against our trafilatura call's, and
 pages per second against plain trafilatura, interleaved runs, medians. Writes
@@ -32,8 +33,10 @@ import sys
 import time
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, Literal
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -64,6 +67,7 @@ from briefing.extract.page import (  # noqa: E402
     OPTIONS,
     Options,
     drop_hidden,
+    drop_link_boxes,
     parse_page,
     run_trafilatura,
     second_pass,
@@ -74,22 +78,35 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "extraction.json"
 WITH_MODEL = RESULTS.with_name("extraction_with_appeal_model.json")
 CACHE = Path(os.environ.get("BRIEFING_EXTRACTION_CACHE", "/tmp/briefing-extraction-cache"))
-BASELINES = {
+BASELINES: dict[str, dict[str, Any]] = {
     "trafilatura defaults": {},
     "trafilatura include_comments=False": {"include_comments": False},
     "trafilatura favor_precision=True": {"favor_precision": True},
     "trafilatura favor_recall=True": {"favor_recall": True},
 }
-CANDIDATES = [
-    Options(tables=t, precision=p, fast=f, hidden=True, chunks=False)
-    for t, p, f in itertools.product(("data", "all", "none"), (False, True), (True, False))
-] + [
-    Options(tables="data", recall=recall, fast=f, hidden=recall, chunks=c)
-    for recall, f, c in itertools.product((True, False), (True, False), (False, True))
-    if not c or (not recall and not f)  # split chunks joined: on the best setting before it
-]
+TABLES: tuple[Literal["data", "all", "none"], ...] = ("data", "all", "none")
+CANDIDATES = (
+    [
+        Options(tables=t, precision=p, fast=f, hidden=True, chunks=False, link_boxes=False)
+        for t, p, f in itertools.product(TABLES, (False, True), (True, False))
+    ]
+    + [
+        Options(tables="data", recall=recall, fast=f, hidden=recall, chunks=c, link_boxes=False)
+        for recall, f, c in itertools.product((True, False), (True, False), (False, True))
+        if not c or (not recall and not f)  # split chunks joined: on the best setting before it
+    ]
+    + [  # links grouped inside a paragraph dropped: on the best settings before it
+        Options(tables="data", chunks=c, link_boxes=True) for c in (False, True)
+    ]
+)
 CHUNKS = "split chunks joined"  # extract/chunks.py
-SWITCHED = "briefing extract, split chunks switched"  # each fold's choice, that one option flipped
+LINK_BOXES = "link boxes dropped"  # extract/page.py's drop_link_boxes
+# Each fold's choice with one option flipped: what the option did where the folds' choice of it
+# rests on too few pages to learn from.
+SWITCHED = {
+    "chunks": "briefing extract, split chunks switched",
+    "link_boxes": "briefing extract, link boxes switched",
+}
 MODEL = "appeal model"  # the learned appeal model's removals (extract/appeals.py)
 MECHANISMS = set(RULES)  # with MODEL too under --appeal-model
 Counts = list[tuple[float, ...]]
@@ -101,7 +118,7 @@ def option_name(options: Options) -> str:
     """A name for our call of trafilatura with these options (comments are always off)."""
     on = ["favor_precision"] * options.precision + ["favor_recall"] * options.recall
     on += ["fast"] * options.fast + ["hidden dropped"] * (not options.hidden)
-    on += [CHUNKS] * options.chunks
+    on += [CHUNKS] * options.chunks + [LINK_BOXES] * options.link_boxes
     return ", ".join([f"ours: tables {options.tables}", *on])
 
 
@@ -138,7 +155,7 @@ def engine_outputs(name: str, options: Options | None) -> list[tuple[str, str]]:
                 cached[PAGES[i].key] = found
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(cached), encoding="utf-8")
-    return [tuple(cached[p.key]) for p in PAGES]  # type: ignore[misc]
+    return [tuple(cached[p.key]) for p in PAGES]
 
 
 # --- The second pass on cached outputs ---
@@ -231,7 +248,8 @@ def cross_validate(scorer: Scorer, k: int) -> dict[str, object]:
     everyone = set(range(len(PAGES)))
     held: dict[str, list[dict[str, dict[str, float]]]] = {"briefing extract": []}
     pooled: dict[str, Counts] = {"briefing extract": [()] * len(PAGES)}
-    chosen, ablation = [], {r: [] for r in sorted(MECHANISMS)}
+    chosen: list[dict[str, Any]] = []
+    ablation: dict[str, list[float]] = {r: [] for r in sorted(MECHANISMS)}
     for fold in parts:
         engine, rules, _ = choose(scorer, everyone - set(fold))
         chosen.append({"options": engine, "rules": sorted(rules)})
@@ -242,9 +260,10 @@ def cross_validate(scorer: Scorer, k: int) -> dict[str, object]:
         for r in MECHANISMS:  # what switching this rule alone would have done to the held-out fold
             other = scorer.counts(engine, rules ^ {r})
             ablation[r].append(objective(ours, fold) - objective(other, fold))
-        twin = _chunks_switched(engine)  # the same options, split chunks joined or not
-        twin = twin if twin in scorer.engines else engine  # no such candidate: no switch
-        held.setdefault(SWITCHED, []).append(scores(scorer.counts(twin, rules), fold))
+        for flag, name in SWITCHED.items():
+            twin = _switched(engine, flag)
+            twin = twin if twin in scorer.engines else engine  # no such candidate: no switch
+            held.setdefault(name, []).append(scores(scorer.counts(twin, rules), fold))
         for name in BASELINES:
             held.setdefault(name, []).append(scores(scorer.counts(name), fold))
     for name in BASELINES:
@@ -255,16 +274,15 @@ def cross_validate(scorer: Scorer, k: int) -> dict[str, object]:
         "held_out": {n: summarize(folds_) for n, folds_ in held.items()},
         "pooled": {n: scores(c, everyone) for n, c in pooled.items()},
         "rule_gain_held_out": {r: statistics.fmean(v) for r, v in ablation.items()},
-        "rule_kept_in_folds": {
-            r: sum(r in c["rules"] for c in chosen)
-            for r in sorted(MECHANISMS)  # type: ignore[operator]
-        },
+        "rule_kept_in_folds": {r: sum(r in c["rules"] for c in chosen) for r in sorted(MECHANISMS)},
     }
 
 
-def _chunks_switched(engine: str) -> str:
-    joined = f", {CHUNKS}"
-    return engine.removesuffix(joined) if engine.endswith(joined) else engine + joined
+def _switched(engine: str, flag: str) -> str:
+    """The name of the same options as `engine`'s with one boolean option flipped."""
+    options = next(o for o in CANDIDATES if option_name(o) == engine)
+    flipped: dict[str, Any] = {flag: not getattr(options, flag)}
+    return option_name(replace(options, **flipped))
 
 
 def summarize(per_fold: Sequence[dict[str, dict[str, float]]]) -> dict[str, dict[str, object]]:
@@ -307,6 +325,10 @@ def timing(pages: Sequence[Page], repeat: int) -> dict[str, float]:
                 "hidden elements dropped, % of our trafilatura time",
                 100 * unwrapping(pages, drop_hidden) / engine,
             ),
+            (
+                "link boxes dropped, % of our trafilatura time",
+                100 * unwrapping(pages, drop_link_boxes) / engine,
+            ),
             ("pages/s, one core: briefing extract, date from feed", len(pages) / (engine + second)),
             ("pages/s, one core: trafilatura defaults", len(pages) / plain),
         ):
@@ -333,7 +355,8 @@ def one_run(pages: Sequence[Page]) -> tuple[float, float]:
 
 
 def unwrapping(pages: Sequence[Page], step: Callable[[HtmlElement], int]) -> float:
-    """Seconds one step on the parsed tree takes, inside our trafilatura call (tables, hidden)."""
+    """Seconds one step on the parsed tree takes, inside our trafilatura call (tables, hidden,
+    link boxes)."""
     trees = [parse_page(page.html) for page in pages]
     started = time.perf_counter()
     for tree in trees:

@@ -1,9 +1,10 @@
 """One page in, one Extraction out: trafilatura on decoded text, then the boilerplate pass.
 
 trafilatura is given text we decoded, never bytes (it would decompress those without a limit). The
-options we pass (`OPTIONS`: hidden elements dropped, data tables kept, layout tables read as text,
-fallback extractors on, comments off, an article split into chunks read whole) were chosen by
-cross-validation over three evaluation sets (benchmarks/extraction.py, docs/measurements.md).
+options we pass (`OPTIONS`: hidden elements dropped, links grouped inside a paragraph dropped,
+data tables kept, layout tables read as text, fallback extractors on, comments off, an article
+split into chunks read whole) were chosen by cross-validation over three evaluation sets
+(benchmarks/extraction.py, docs/measurements.md).
 `run_trafilatura` and `second_pass` are separate so the benchmark can time each and try other
 options and rules on the same pages.
 
@@ -40,7 +41,7 @@ from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from ..errors import ExtractError
 from ..text.clean import clean_text
-from .boilerplate import RULES, Removed, page_hints, strip_boilerplate
+from .boilerplate import LINK_COVER, RULES, Removed, page_hints, strip_boilerplate
 from .chunks import join_missing_chunks
 from .tables import unwrap_layout_tables
 
@@ -48,6 +49,8 @@ _SITE_IN_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
 _HIDDEN_STYLE = re.compile(r"(?i)display\s*:\s*none|visibility\s*:\s*hidden")
 _NEVER_HIDDEN = ("html", "head", "body")  # a page that hides its body shows it by script
 _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")  # in C: much faster
+LINK_BOX_LINKS = 3  # links grouped inside a paragraph: a hover card, a "related" box
+_LINKED_PARAGRAPHS = etree.XPath(f"//p[count(.//a) >= {LINK_BOX_LINKS}]")  # in C: few have
 # trafilatura's parser settings, with lxml's element classes chosen in C: lxml.html's own lookup
 # is a Python call for every element Python touches, about 4% of the instructions of our
 # trafilatura call on the ScrapingHub pages. Its form classes (unused by trafilatura) are lost.
@@ -84,6 +87,7 @@ class Options:
     comments: bool = False
     hidden: bool = False  # False: what the page hides is dropped before anything reads it
     chunks: bool = True  # True: an article split into chunks is read whole (extract/chunks.py)
+    link_boxes: bool = True  # True: links grouped inside a paragraph are dropped first
 
 
 OPTIONS = Options()
@@ -122,6 +126,8 @@ def run_trafilatura(
         raise ExtractError("the page could not be read as HTML", url=url)
     if not options.hidden:
         drop_hidden(tree)
+    if options.link_boxes:
+        drop_link_boxes(tree)
     if options.tables == "data":
         unwrap_layout_tables(tree)
     # trafilatura works on a copy of the tree, so the metadata below reads it untouched.
@@ -198,6 +204,54 @@ def drop_hidden(tree: HtmlElement) -> int:
     for element in outer:
         element.drop_tree()
     return len(outer)
+
+
+def drop_link_boxes(tree: HtmlElement) -> int:
+    """Remove, in place, each group of links set inside a paragraph; return how many went.
+
+    A sentence does not hold a list of links. An element inside a `<p>` whose text is mostly
+    (`LINK_COVER`) the texts of three or more links is a hover card (a name in the sentence that
+    opens onto links to other stories) or a "related" box set inside the paragraph; trafilatura
+    reads it as part of the sentence. The innermost such element goes, so the card's own first
+    link, the name the sentence reads, stays, and so does the rest of the sentence after it.
+    """
+    boxes: list[HtmlElement] = []
+    for paragraph in _LINKED_PARAGRAPHS(tree):
+        for child in paragraph:
+            _walk(child, boxes)
+    boxes = list(dict.fromkeys(boxes))  # a paragraph inside another is walked twice
+    for element in boxes:
+        element.drop_tree()  # its tail, the sentence after it, stays
+    return len(boxes)
+
+
+def _walk(element: HtmlElement, boxes: list[HtmlElement]) -> tuple[int, int, int, bool]:
+    """Characters (spaces aside), of them in links, links, and whether a box lies inside.
+
+    Summed from the leaves up, once for each element: a page's text read again at every level
+    of a deep nesting would cost its length times its depth. Boxes found are appended.
+    """
+    if not isinstance(element.tag, str):
+        return 0, 0, 0, False
+    chars, linked, links, inside = _chars(element.text), 0, 0, False
+    for child in element:
+        c, k, n, b = _walk(child, boxes)
+        chars, linked, links, inside = (
+            chars + c + _chars(child.tail),
+            linked + k,
+            links + n,
+            inside or b,
+        )
+    if element.tag == "a":
+        return chars, chars, links + 1, inside
+    if not inside and links >= LINK_BOX_LINKS and chars and linked >= LINK_COVER * chars:
+        boxes.append(element)
+        inside = True
+    return chars, linked, links, inside
+
+
+def _chars(text: str | None) -> int:
+    return sum(map(len, text.split())) if text else 0
 
 
 def _text_length(element: HtmlElement) -> int:
