@@ -1,11 +1,12 @@
 """Every paragraph of a page that did not reach the text, with the stage that dropped it and why.
 
-`briefing extract --explain` shows this. The second pass keeps what it removes, with reasons;
-trafilatura does not say what it leaves out, so the page's own blocks (the text of each block
-element: paragraphs, list items, headings, cells, divisions' loose text) are compared with the
-text: a block found neither in the text nor among the second pass's removals was trafilatura's
-drop. The appeal model's probability is given for each, read in the page's order, so a reader
-sees what the model thought of a paragraph trafilatura had already taken out.
+`briefing extract --explain` shows this. What goes before trafilatura reads the page (hidden
+elements, links grouped inside a paragraph) is named by the step that took it, and the second pass
+keeps what it removes, with reasons; trafilatura does not say what it leaves out, so the page's own
+blocks (the text of each block element: paragraphs, list items, headings, cells, divisions' loose
+text) are compared with the text: a block found neither in the text nor among those removals was
+trafilatura's drop. The appeal model's probability is given for each, read in the page's order, so
+a reader sees what the model thought of a paragraph trafilatura had already taken out.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .appeals import current_model
-from .page import Extraction, parse_page
+from .page import Extraction, parse_page, prepare
 
+BEFORE = "before trafilatura"
 TRAFILATURA = "trafilatura"
 SECOND_PASS = "second pass"
 SITE = "site repetition"
@@ -82,20 +84,27 @@ class Dropped:
 
 
 def account_page(page: str, extraction: Extraction) -> list[Dropped]:
-    """Each block of the page that did not reach the text, in the page's order."""
-    blocks = page_blocks(page)
+    """Each block of the page that did not reach the text, by stage, in the page's order."""
+    tree = parse_page(page)
+    if tree is None:
+        return []
+    # The page as trafilatura reads it, and the blocks of what went before it did.
+    early = [(block, reason) for element, reason in prepare(tree) for block in blocks_of(element)]
+    body = tree.find(".//body")
+    found = early + [(block, "") for block in blocks_of(body if body is not None else tree)]
+    blocks = [block for block, _ in found]
     model = current_model()
     scores: list[float | None] = list(model.scores(blocks)) if model else [None] * len(blocks)
     kept = " ".join(_normal(p) for p in extraction.paragraphs)
     removed = [(_normal(text), reason) for text, reason in extraction.removed]
     title = _normal(extraction.title)
     dropped, seen = [], set()
-    for block, score in zip(blocks, scores, strict=True):
+    for (block, before), score in zip(found, scores, strict=True):
         words = _normal(block)
         if not words or words in seen or words in kept:
             continue
         seen.add(words)
-        stage, reason = _why(words, removed, title)
+        stage, reason = (BEFORE, before) if before else _why(words, removed, title)
         dropped.append(Dropped(block, stage, reason, score))
     return dropped
 
@@ -110,16 +119,15 @@ def _why(words: str, removed: list[tuple[str, str]], title: str) -> tuple[str, s
     return TRAFILATURA, "not in its text"
 
 
-def page_blocks(page: str) -> list[str]:
-    """The text of each block of the page, in order, as a reader would see the paragraphs."""
-    tree = parse_page(page)
-    if tree is None:
-        return []
-    root = tree.find(".//body")
+def blocks_of(root: etree._Element) -> list[str]:
+    """The text of each block under `root`, in order, as a reader would see the paragraphs.
+
+    The root's own tail is not its text: a removed element keeps the text that followed it.
+    """
     blocks: list[str] = []
     line: list[str] = []
     hidden = 0  # depth inside an element whose text is never shown (scripts, styles)
-    for event, element in etree.iterwalk(root if root is not None else tree, ("start", "end")):
+    for event, element in etree.iterwalk(root, ("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
             hidden += tag in _UNSEEN or not tag
@@ -130,7 +138,7 @@ def page_blocks(page: str) -> list[str]:
         hidden -= tag in _UNSEEN or not tag
         if not hidden:
             _flush(line, blocks, tag)
-            line.append(element.tail or "")
+            line.append((element.tail or "") if element is not root else "")
     _flush(line, blocks)
     return blocks
 
@@ -152,7 +160,7 @@ def _normal(text: str) -> str:
 def format_dropped(dropped: list[Dropped]) -> str:
     """The accounting as `briefing extract --explain` prints it: by stage, in the page's order."""
     lines = [f"--- not in the text: {len(dropped)} paragraph(s) of the page"]
-    for stage in (TITLE, TRAFILATURA, SECOND_PASS, SITE):
+    for stage in (TITLE, BEFORE, TRAFILATURA, SECOND_PASS, SITE):
         mine = [d for d in dropped if d.stage == stage]
         if mine:
             lines.append(f"{stage} ({len(mine)}):")

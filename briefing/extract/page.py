@@ -50,6 +50,8 @@ _HIDDEN_STYLE = re.compile(r"(?i)display\s*:\s*none|visibility\s*:\s*hidden")
 _NEVER_HIDDEN = ("html", "head", "body")  # a page that hides its body shows it by script
 _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")  # in C: much faster
 LINK_BOX_LINKS = 3  # links grouped inside a paragraph: a hover card, a "related" box
+HIDDEN = "hidden by the page"  # the reasons `prepare` gives
+LINK_BOX = "links grouped inside a paragraph"
 _LINKED_PARAGRAPHS = etree.XPath(f"//p[count(.//a) >= {LINK_BOX_LINKS}]")  # in C: few have
 # trafilatura's parser settings, with lxml's element classes chosen in C: lxml.html's own lookup
 # is a Python call for every element Python touches, about 4% of the instructions of our
@@ -124,10 +126,7 @@ def run_trafilatura(
     tree = parse_page(page)
     if tree is None:
         raise ExtractError("the page could not be read as HTML", url=url)
-    if not options.hidden:
-        drop_hidden(tree)
-    if options.link_boxes:
-        drop_link_boxes(tree)
+    prepare(tree, options)
     if options.tables == "data":
         unwrap_layout_tables(tree)
     # trafilatura works on a copy of the tree, so the metadata below reads it untouched.
@@ -142,6 +141,19 @@ def run_trafilatura(
     for name in ("title", "author", "sitename", "image", "date"):
         setattr(document, name, getattr(metadata, name))
     return document
+
+
+def prepare(tree: HtmlElement, options: Options = OPTIONS) -> list[tuple[HtmlElement, str]]:
+    """Remove, in place, what goes before trafilatura reads the page; return each with why."""
+    gone: list[tuple[HtmlElement, str]] = []
+    for on, find, reason in (
+        (not options.hidden, hidden_elements, HIDDEN),
+        (options.link_boxes, link_boxes, LINK_BOX),  # read after the hidden ones have gone
+    ):
+        found = find(tree) if on else []
+        _drop(found)
+        gone += [(e, reason) for e in found]
+    return gone
 
 
 def _bare_extraction(tree: HtmlElement, url: str, options: Options) -> Document | None:
@@ -185,7 +197,12 @@ def _parse_bytes(page: str) -> HtmlElement | None:
 
 
 def drop_hidden(tree: HtmlElement) -> int:
-    """Remove, in place, what the page hides from its readers; return how many elements went.
+    """Remove, in place, what the page hides from its readers; return how many elements went."""
+    return _drop(hidden_elements(tree))
+
+
+def hidden_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """The outermost elements the page hides from its readers, which `drop_hidden` removes.
 
     trafilatura's own extractor skips hidden elements, but its fallbacks do not, and a hidden copy
     of the text, a page's data or a list of other stories then passes for the article. The test
@@ -197,17 +214,26 @@ def drop_hidden(tree: HtmlElement) -> int:
     inside = set(hidden)
     outer = [e for e in hidden if not any(a in inside for a in e.iterancestors())]
     if not outer:
-        return 0
+        return []
     total = _text_length(tree)
     if total - sum(_text_length(e) for e in outer) <= total / 7:
-        return 0
-    for element in outer:
-        element.drop_tree()
-    return len(outer)
+        return []
+    return outer
+
+
+def _drop(elements: list[HtmlElement]) -> int:
+    for element in elements:
+        element.drop_tree()  # its tail, the text after it, stays
+    return len(elements)
 
 
 def drop_link_boxes(tree: HtmlElement) -> int:
-    """Remove, in place, each group of links set inside a paragraph; return how many went.
+    """Remove, in place, each group of links set inside a paragraph; return how many went."""
+    return _drop(link_boxes(tree))
+
+
+def link_boxes(tree: HtmlElement) -> list[HtmlElement]:
+    """The groups of links set inside a paragraph, which `drop_link_boxes` removes.
 
     A sentence does not hold a list of links. An element inside a `<p>` whose text is mostly
     (`LINK_COVER`) the texts of three or more links is a hover card (a name in the sentence that
@@ -219,10 +245,7 @@ def drop_link_boxes(tree: HtmlElement) -> int:
     for paragraph in _LINKED_PARAGRAPHS(tree):
         for child in paragraph:
             _walk(child, boxes)
-    boxes = list(dict.fromkeys(boxes))  # a paragraph inside another is walked twice
-    for element in boxes:
-        element.drop_tree()  # its tail, the sentence after it, stays
-    return len(boxes)
+    return list(dict.fromkeys(boxes))  # a paragraph inside another is walked twice
 
 
 def _walk(element: HtmlElement, boxes: list[HtmlElement]) -> tuple[int, int, int, bool]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from click.testing import CliRunner
 from trafilatura.utils import load_html
 
+from briefing.cli import main
 from briefing.extract.page import OPTIONS, Options, drop_link_boxes, extract_page, run_trafilatura
 
 # The Hill's markup, shortened: a politician's name in the sentence opens a card of his stories.
@@ -89,3 +93,24 @@ def test_a_deep_nesting_of_links_gives_its_innermost_box_once() -> None:
     paragraph = tree.xpath("//article/p[1]")[0]
     assert not paragraph.xpath(".//a") and len(paragraph.xpath(".//span")) == 199
     assert " ".join(paragraph.text_content().split()) == "Before. After."
+
+
+def test_explain_names_what_went_before_trafilatura_read_the_page(tmp_path: Path) -> None:
+    hidden = "<div style='display:none'><p>Hidden teaser about another matter entirely.</p></div>"
+    saved = tmp_path / "report.html"
+    saved.write_text(page(CARD + STORY + hidden), encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(saved), "--explain"])
+    assert result.exit_code == 0, result.output
+    account = result.output.split("--- not in the text: ", 1)[1]
+    before = account.split("before trafilatura (2):\n", 1)[1].splitlines()
+    assert before[0].startswith("  [hidden by the page") and "Hidden teaser" in before[0]
+    assert before[1].startswith("  [links grouped inside a paragraph")
+    assert before[1].endswith(
+        "Hillicon Valley: Progressives oppose funding bill over"
+        " surveillance authority Progressives oppose spending stopgap"
+        " measure over surveillance authority extension Omar asks court to"
+        " apply system of compassion in sentencing man convicted of"
+        " threatening her MORE"
+    )
+    # The sentence around the card reached the text, so it is not listed as a drop.
+    assert "(D-Minn.)" not in account and "\ntrafilatura (" not in account
