@@ -258,13 +258,11 @@ def _walk(element: HtmlElement, boxes: list[HtmlElement]) -> tuple[int, int, int
         return 0, 0, 0, False
     chars, linked, links, inside = _chars(element.text), 0, 0, False
     for child in element:
-        c, k, n, b = _walk(child, boxes)
-        chars, linked, links, inside = (
-            chars + c + _chars(child.tail),
-            linked + k,
-            links + n,
-            inside or b,
-        )
+        child_chars, child_linked, child_links, child_inside = _walk(child, boxes)
+        chars += child_chars + _chars(child.tail)
+        linked += child_linked
+        links += child_links
+        inside = inside or child_inside
     if element.tag == "a":
         return chars, chars, links + 1, inside
     if not inside and links >= LINK_BOX_LINKS and chars and linked >= LINK_COVER * chars:
