@@ -6,7 +6,8 @@
 The sets (ScrapingHub's, trafilatura's own, Readability's; see extraction_sets.py) are split into K
 folds grouped by site. Within each fold's training pages the script chooses trafilatura's options
 (tables, favor_precision or favor_recall, fast, hidden elements dropped or not, an article split
-into chunks joined or not, links grouped inside a paragraph dropped or not) and the second pass's
+into chunks joined or not, links grouped inside a paragraph dropped or not, other posts' articles
+set inside the page's dropped or not) and the second pass's
 rules (greedy backward elimination from all of them, for each option set), maximizing the mean of
 the three sets' F1; the choice is scored on the held-out fold. With --appeal-model the learned
 appeal model is one more mechanism the folds may keep or drop. Beside it, on the same folds, plain
@@ -68,6 +69,7 @@ from briefing.extract.page import (  # noqa: E402
     Options,
     drop_hidden,
     drop_link_boxes,
+    other_posts,
     parse_page,
     run_trafilatura,
     second_pass,
@@ -85,27 +87,34 @@ BASELINES: dict[str, dict[str, Any]] = {
     "trafilatura favor_recall=True": {"favor_recall": True},
 }
 TABLES: tuple[Literal["data", "all", "none"], ...] = ("data", "all", "none")
+EARLIER = Options(link_boxes=False, other_posts=False)  # without the steps added since
 CANDIDATES = (
     [
-        Options(tables=t, precision=p, fast=f, hidden=True, chunks=False, link_boxes=False)
+        replace(EARLIER, tables=t, precision=p, fast=f, hidden=True, chunks=False)
         for t, p, f in itertools.product(TABLES, (False, True), (True, False))
     ]
     + [
-        Options(tables="data", recall=recall, fast=f, hidden=recall, chunks=c, link_boxes=False)
+        replace(EARLIER, tables="data", recall=recall, fast=f, hidden=recall, chunks=c)
         for recall, f, c in itertools.product((True, False), (True, False), (False, True))
         if not c or (not recall and not f)  # split chunks joined: on the best setting before it
     ]
     + [  # links grouped inside a paragraph dropped: on the best settings before it
-        Options(tables="data", chunks=c, link_boxes=True) for c in (False, True)
+        replace(EARLIER, tables="data", chunks=c, link_boxes=True) for c in (False, True)
+    ]
+    + [  # other posts' articles dropped: on the best settings before it
+        Options(tables="data", chunks=c, link_boxes=b, other_posts=True)
+        for c, b in itertools.product((False, True), (False, True))
     ]
 )
 CHUNKS = "split chunks joined"  # extract/chunks.py
 LINK_BOXES = "link boxes dropped"  # extract/page.py's drop_link_boxes
+OTHER_POSTS = "other posts dropped"  # extract/page.py's other_posts
 # Each fold's choice with one option flipped: what the option did where the folds' choice of it
 # rests on too few pages to learn from.
 SWITCHED = {
     "chunks": "briefing extract, split chunks switched",
     "link_boxes": "briefing extract, link boxes switched",
+    "other_posts": "briefing extract, other posts switched",
 }
 MODEL = "appeal model"  # the learned appeal model's removals (extract/appeals.py)
 MECHANISMS = set(RULES)  # with MODEL too under --appeal-model
@@ -119,6 +128,7 @@ def option_name(options: Options) -> str:
     on = ["favor_precision"] * options.precision + ["favor_recall"] * options.recall
     on += ["fast"] * options.fast + ["hidden dropped"] * (not options.hidden)
     on += [CHUNKS] * options.chunks + [LINK_BOXES] * options.link_boxes
+    on += [OTHER_POSTS] * options.other_posts
     return ", ".join([f"ours: tables {options.tables}", *on])
 
 
@@ -319,15 +329,19 @@ def timing(pages: Sequence[Page], repeat: int) -> dict[str, float]:
             ("the same without the appeal model", 100 * second_bare / engine_bare),
             (
                 "layout tables unwrapped, % of our trafilatura time",
-                100 * unwrapping(pages, unwrap_layout_tables) / engine,
+                100 * unwrapping(pages, lambda tree, _: unwrap_layout_tables(tree)) / engine,
             ),
             (
                 "hidden elements dropped, % of our trafilatura time",
-                100 * unwrapping(pages, drop_hidden) / engine,
+                100 * unwrapping(pages, lambda tree, _: drop_hidden(tree)) / engine,
             ),
             (
                 "link boxes dropped, % of our trafilatura time",
-                100 * unwrapping(pages, drop_link_boxes) / engine,
+                100 * unwrapping(pages, lambda tree, _: drop_link_boxes(tree)) / engine,
+            ),
+            (  # found, not removed: there are none on most pages
+                "other posts found, % of our trafilatura time",
+                100 * unwrapping(pages, other_posts) / engine,
             ),
             ("pages/s, one core: briefing extract, date from feed", len(pages) / (engine + second)),
             ("pages/s, one core: trafilatura defaults", len(pages) / plain),
@@ -354,14 +368,14 @@ def one_run(pages: Sequence[Page]) -> tuple[float, float]:
     return engine, second
 
 
-def unwrapping(pages: Sequence[Page], step: Callable[[HtmlElement], int]) -> float:
+def unwrapping(pages: Sequence[Page], step: Callable[[HtmlElement, str], object]) -> float:
     """Seconds one step on the parsed tree takes, inside our trafilatura call (tables, hidden,
-    link boxes)."""
-    trees = [parse_page(page.html) for page in pages]
+    other posts, link boxes), given the tree and the page's URL."""
+    trees = [(parse_page(page.html), page.url) for page in pages]
     started = time.perf_counter()
-    for tree in trees:
+    for tree, url in trees:
         if tree is not None:
-            step(tree)
+            step(tree, url)
     return time.perf_counter() - started
 
 

@@ -83,13 +83,20 @@ class Dropped:
     score: float | None = None  # the appeal model's probability, when a model is installed
 
 
-def account_page(page: str, extraction: Extraction) -> list[Dropped]:
-    """Each block of the page that did not reach the text, by stage, in the page's order."""
+def account_page(page: str, extraction: Extraction, url: str = "") -> list[Dropped]:
+    """Each block of the page that did not reach the text, by stage, in the page's order.
+
+    `url` is where the page came from, as it was given to the extraction.
+    """
     tree = parse_page(page)
     if tree is None:
         return []
     # The page as trafilatura reads it, and the blocks of what went before it did.
-    early = [(block, reason) for element, reason in prepare(tree) for block in blocks_of(element)]
+    early = [
+        (block, reason)
+        for element, reason in prepare(tree, url=url)
+        for block in blocks_of(element)
+    ]
     body = tree.find(".//body")
     found = early + [(block, "") for block in blocks_of(body if body is not None else tree)]
     blocks = [block for block, _ in found]

@@ -1,10 +1,10 @@
 """One page in, one Extraction out: trafilatura on decoded text, then the boilerplate pass.
 
 trafilatura is given text we decoded, never bytes (it would decompress those without a limit). The
-options we pass (`OPTIONS`: hidden elements dropped, links grouped inside a paragraph dropped,
-data tables kept, layout tables read as text, fallback extractors on, comments off, an article
-split into chunks read whole) were chosen by cross-validation over three evaluation sets
-(benchmarks/extraction.py, docs/measurements.md).
+options we pass (`OPTIONS`: hidden elements dropped, other posts' articles set inside the page's
+dropped, links grouped inside a paragraph dropped, data tables kept, layout tables read as text,
+fallback extractors on, comments off, an article split into chunks read whole) were chosen by
+cross-validation over three evaluation sets (benchmarks/extraction.py, docs/measurements.md).
 `run_trafilatura` and `second_pass` are separate so the benchmark can time each and try other
 options and rules on the same pages.
 
@@ -22,6 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
@@ -52,6 +53,16 @@ _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")  # in C: m
 LINK_BOX_LINKS = 3  # links grouped inside a paragraph: a hover card, a "related" box
 HIDDEN = "hidden by the page"  # the reasons `prepare` gives
 LINK_BOX = "links grouped inside a paragraph"
+OTHER_POST = "another post: its permalink is another page"
+# A permalink (rel="bookmark") whose nearest <article> is set inside another <article>.
+_NESTED_BOOKMARKS = etree.XPath(
+    "//article//article//a[@href][contains(concat(' ',"
+    " translate(normalize-space(@rel), 'BOKMAR', 'bokmar'), ' '), ' bookmark ')]"
+)
+_SELF_ADDRESSES = etree.XPath(
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+    "|//meta[@property='og:url']/@content"
+)
 _LINKED_PARAGRAPHS = etree.XPath(f"//p[count(.//a) >= {LINK_BOX_LINKS}]")  # in C: few have
 # trafilatura's parser settings, with lxml's element classes chosen in C: lxml.html's own lookup
 # is a Python call for every element Python touches, about 4% of the instructions of our
@@ -90,6 +101,7 @@ class Options:
     hidden: bool = False  # False: what the page hides is dropped before anything reads it
     chunks: bool = True  # True: an article split into chunks is read whole (extract/chunks.py)
     link_boxes: bool = True  # True: links grouped inside a paragraph are dropped first
+    other_posts: bool = True  # True: other posts' articles set inside the page's are dropped first
 
 
 OPTIONS = Options()
@@ -126,7 +138,7 @@ def run_trafilatura(
     tree = parse_page(page)
     if tree is None:
         raise ExtractError("the page could not be read as HTML", url=url)
-    prepare(tree, options)
+    prepare(tree, options, url)
     if options.tables == "data":
         unwrap_layout_tables(tree)
     # trafilatura works on a copy of the tree, so the metadata below reads it untouched.
@@ -143,12 +155,15 @@ def run_trafilatura(
     return document
 
 
-def prepare(tree: HtmlElement, options: Options = OPTIONS) -> list[tuple[HtmlElement, str]]:
+def prepare(
+    tree: HtmlElement, options: Options = OPTIONS, url: str = ""
+) -> list[tuple[HtmlElement, str]]:
     """Remove, in place, what goes before trafilatura reads the page; return each with why."""
     gone: list[tuple[HtmlElement, str]] = []
     for on, find, reason in (
-        (not options.hidden, hidden_elements, HIDDEN),
-        (options.link_boxes, link_boxes, LINK_BOX),  # read after the hidden ones have gone
+        (not options.hidden, hidden_elements, HIDDEN),  # the others are read after these went
+        (options.other_posts, lambda t: other_posts(t, url), OTHER_POST),
+        (options.link_boxes, link_boxes, LINK_BOX),
     ):
         found = find(tree) if on else []
         _drop(found)
@@ -210,15 +225,59 @@ def hidden_elements(tree: HtmlElement) -> list[HtmlElement]:
     that would leave a seventh of the text or less: such a page hides its body until a script
     shows it (a dialog open over it when it was saved).
     """
-    hidden = [e for e in _MAYBE_HIDDEN(tree) if _is_hidden(e)]
-    inside = set(hidden)
-    outer = [e for e in hidden if not any(a in inside for a in e.iterancestors())]
-    if not outer:
+    return _leaving_enough(tree, _outermost([e for e in _MAYBE_HIDDEN(tree) if _is_hidden(e)]))
+
+
+def other_posts(tree: HtmlElement, url: str) -> list[HtmlElement]:
+    """Articles set inside another whose permalink is another page: other posts' teasers.
+
+    HTML makes an `<article>` inside another a piece related to it (a comment, a related post),
+    and a `rel="bookmark"` link the permalink of its nearest `<article>`. One whose permalinks all
+    name a single page that is not this one (by the page's URL, canonical link or og:url) is
+    another post, shown here as a teaser; trafilatura may read a row of them as the text. Only
+    nested ones: many sites set their related posts' permalinks inside the page's own article,
+    which would then seem to be another post too. Nothing goes when that would leave a seventh
+    of the text or less, as with hidden elements: such a page is a listing of posts.
+    """
+    permalinks: dict[HtmlElement, set[str]] = {}
+    for link in _NESTED_BOOKMARKS(tree):
+        article = next(link.iterancestors("article"))
+        permalinks.setdefault(article, set()).add(_address(link.get("href", ""), url))
+    permalinks = {a: found for a, found in permalinks.items() if "" not in found}
+    if not permalinks:
+        return []
+    own = {_address(u, url) for u in [url, *_SELF_ADDRESSES(tree)]} - {""}
+    if not own:  # where the page is not known, no permalink can be told to be another's
+        return []
+    others = [a for a, found in permalinks.items() if len(found) == 1 and found.isdisjoint(own)]
+    return _leaving_enough(tree, _outermost(others))
+
+
+def _address(href: str, base: str) -> str:
+    """The page a link names: host without "www." and path without its final "/".
+
+    "" when it names no web page: a malformed address ("http://["), a script, a mail address.
+    """
+    try:
+        parts = urlsplit(urljoin(base, href.strip()))
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https", ""):
+        return ""
+    return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
+
+
+def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
+    inside = set(elements)
+    return [e for e in elements if not any(a in inside for a in e.iterancestors())]
+
+
+def _leaving_enough(tree: HtmlElement, elements: list[HtmlElement]) -> list[HtmlElement]:
+    """The elements, or none when removing them would leave a seventh of the text or less."""
+    if not elements:
         return []
     total = _text_length(tree)
-    if total - sum(_text_length(e) for e in outer) <= total / 7:
-        return []
-    return outer
+    return [] if total - sum(_text_length(e) for e in elements) <= total / 7 else elements
 
 
 def _drop(elements: list[HtmlElement]) -> int:

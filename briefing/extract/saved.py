@@ -35,7 +35,7 @@ def explain_document(
     """The extraction, and every paragraph of the page that did not reach its text, and why."""
     page, where = load_document(path_or_url, url, fetcher=fetcher)
     extraction = _extract(page, where or path_or_url)
-    return extraction, account_page(page, extraction)
+    return extraction, account_page(page, extraction, where or path_or_url)
 
 
 def load_document(
