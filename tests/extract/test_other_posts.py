@@ -21,8 +21,8 @@ from briefing.fetch.http import Fetcher
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
 # A page of ScrapingHub's article benchmark, its scripts, styles and image sets taken out: a short
-# text in its article, then five other posts, each an <article> set inside another, each with a
-# rel="bookmark" link to its own page. trafilatura reads the five as the text.
+# text in its article, then six other posts, five of them an <article> set inside another with a
+# rel="bookmark" link to its own page. trafilatura reads the posts as the text.
 NESTED = gzip.decompress((FIXTURES / "nested_posts.html.gz").read_bytes()).decode("utf-8")
 URL = "https://www.mensagensreflexao.com.br/quem-se-ama"
 TEXT = (  # the page's own text, as the benchmark's human reader took it
