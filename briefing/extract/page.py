@@ -243,13 +243,13 @@ def other_posts(tree: HtmlElement, url: str) -> list[HtmlElement]:
     for link in _NESTED_BOOKMARKS(tree):
         article = next(link.iterancestors("article"))
         permalinks.setdefault(article, set()).add(_address(link.get("href", ""), url))
-    permalinks = {a: found for a, found in permalinks.items() if "" not in found}
-    if not permalinks:
+    if not permalinks:  # most pages: their own addresses need not be read
         return []
     own = {_address(u, url) for u in [url, *_SELF_ADDRESSES(tree)]} - {""}
     if not own:  # where the page is not known, no permalink can be told to be another's
         return []
-    others = [a for a, found in permalinks.items() if len(found) == 1 and found.isdisjoint(own)]
+    # One page named, and neither this one nor "" (an address that names no web page).
+    others = [a for a, found in permalinks.items() if len(found) == 1 and not found & {"", *own}]
     return _leaving_enough(tree, _outermost(others))
 
 
