@@ -23,7 +23,8 @@ the second pass, the site's menus left out.
    both in the bodies and in the article texts.
 
 Everything is sorted and seeded and the gzip header carries no time, so running it again on
-the same corpus writes the same bytes (tests/extract/test_appeals.py checks it on a sample).
+the same corpus writes the same bytes (tests/extract/test_appeals.py checks it on a sample),
+with the same releases of numpy, SciPy and scikit-learn: others fit slightly other numbers.
 """
 
 from __future__ import annotations
