@@ -92,3 +92,17 @@ def test_no_seed_report_is_in_it(pages: list[dict[str, object]]) -> None:
         text = shingles(" ".join(p["text"] for p in paragraphs(page) if p["label"] == "article"))
         for seed in seeds:
             assert len(text & seed) <= 0.2 * max(1, len(seed)), page["url"]
+
+
+def test_the_translations_have_their_declared_form() -> None:
+    """Four tab-separated fields, a header, one row per distinct translation, in the order the
+    build writes, so training reads the same rows in the same order everywhere."""
+    with gzip.open(CORPUS / "translations.tsv.gz", "rt", encoding="utf-8") as f:
+        header, *lines = f.read().splitlines()
+    assert header.split("\t") == ["language", "english", "text", "package"]
+    rows = [tuple(line.split("\t")) for line in lines]
+    assert all(len(r) == 4 and all(field.strip() == field and field for field in r) for r in rows)
+    assert rows == sorted(set(rows))
+    assert {r[0] for r in rows} == {"de", "es", "fr", "it", "nl", "pl", "pt"}
+    # placeholders stay English in every language, and tags are not text: they were taken out
+    assert not any(re.search(r"%\(\w+\)s|\{\w*\}|<[a-z/][^<>]*>", r[1] + r[2]) for r in rows)

@@ -123,6 +123,24 @@ def test_training_writes_the_same_bytes_again(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
 
 
+def test_translations_take_the_label_their_english_string_is_given() -> None:
+    if not train_appeals.read_translations()[1]:
+        pytest.skip("no translations in benchmarks/data/appeals")
+    english, rows = train_appeals.read_translations()
+    weights = {"w subscribe": 5.0}  # an English string with the word scores 2, the rest -3
+    page = train_appeals.translated_page(weights, -3.0)
+    appeals = {
+        t for t, label in zip(page.paragraphs, page.labels, strict=True) if label == "appeal"
+    }
+    subscribe = {t for i, t in rows if english[i] == "Subscribe"}
+    assert subscribe and subscribe <= appeals
+    asked = {t for i, t in rows if "subscribe" in english[i].lower()}
+    assert appeals <= asked  # a text may translate several strings; one of them asks
+    others = page.labels.count("other")
+    assert others == train_appeals.NEGATIVES * len(appeals)
+    assert train_appeals.translated_page(weights, -3.0) == page  # drawn with a fixed seed
+
+
 def test_the_shipped_model_is_a_small_json_table_not_a_pickle() -> None:
     raw = MODEL_PATH.read_bytes()
     assert len(raw) < MAX_MODEL_BYTES
