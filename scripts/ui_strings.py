@@ -42,14 +42,14 @@ PACKAGES = (
     ("hyperkitty", "1.3.12", "GPL-3.0-only"),  # mailing-list archives
     ("indico", "3.0rc1", "MIT"),  # event registration and payment
     ("mailman", "3.3.10", "GPL-3.0-or-later"),
-    ("mezzanine", "6.1.1", "BSD-2-Clause"),
+    ("mezzanine", "6.1.1", "BSD"),
     ("postorius", "1.3.13", "GPL-3.0-only"),  # mailing-list subscriptions
     ("pretalx", "2026.2.1", "AGPL-3.0-only"),
-    ("pretix", "2026.8.0", "AGPL-3.0-only"),  # ticket shop: payment methods, donations
+    ("pretix", "2026.8.0", "AGPL-3.0 with additional terms"),  # ticket shop: payments
     ("wagtail", "8.0.1", "BSD-3-Clause"),
     ("weblate", "2026.10.1", "GPL-3.0-or-later"),  # hosting plans, donations, billing
 )
-LANGUAGES = ("de", "es", "fr", "it", "nl", "pl", "pt")  # the corpus's, English aside
+LANGUAGES = ("de", "es", "fr", "it", "nl", "pl", "pt")  # the corpus's Latin-script ones, and Dutch
 MAX_CHARS = 600  # longer ones are e-mail bodies and help pages, not a line of a page
 # Placeholders stay English in every translation ("%(newsletter)s"); markup is not text.
 PLACEHOLDER = re.compile(r"%\([^)]*\)[sdif]|%[sdif]|\{[^{}]*\}|<[^<>]*>")

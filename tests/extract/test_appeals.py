@@ -127,7 +127,7 @@ def test_translations_take_the_label_their_english_string_is_given() -> None:
     if not train_appeals.read_translations()[1]:
         pytest.skip("no translations in benchmarks/data/appeals")
     english, rows = train_appeals.read_translations()
-    weights = {"w subscribe": 5.0}  # an English string with the word scores 2, the rest -3
+    weights = {"w subscribe": 5.0}  # "Subscribe" alone scores 2, a string without the word -3
     page = train_appeals.translated_page(weights, -3.0)
     appeals = {
         t for t, label in zip(page.paragraphs, page.labels, strict=True) if label == "appeal"
