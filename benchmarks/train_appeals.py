@@ -243,8 +243,7 @@ def fit_text_model(
     """The kept features' names, the fitted logistic regression, and the pages' rows of its
     training matrix: fitted on the pages, then again with the translations it labels."""
     names, model, x = _fit_text_model(pages, c)
-    weights = {n: float(w) for n, w in zip(names, model.coef_[0], strict=True) if w}
-    extra = translated_page(weights, float(model.intercept_[0]))
+    extra = translated_page(weights_of(names, model), float(model.intercept_[0]))
     if not extra.paragraphs:
         return names, model, x
     names, model, x = _fit_text_model([*pages, extra], c)
@@ -319,8 +318,12 @@ def log_count_ratios(x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
 def fit_text(pages: Sequence[Page], c: float) -> tuple[dict[str, float], float]:
     """The text model's weights by feature, and its bias."""
     names, model, _ = fit_text_model(pages, c)
-    weights = {n: float(w) for n, w in zip(names, model.coef_[0], strict=True) if w}
-    return weights, float(model.intercept_[0])
+    return weights_of(names, model), float(model.intercept_[0])
+
+
+def weights_of(names: Sequence[str], model: LogisticRegression) -> dict[str, float]:
+    """The fitted model's nonzero weights by feature name."""
+    return {n: float(w) for n, w in zip(names, model.coef_[0], strict=True) if w}
 
 
 def text_scores(weights: dict[str, float], bias: float, pages: Sequence[Page]) -> list[list[float]]:

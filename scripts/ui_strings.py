@@ -29,6 +29,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from appeals_corpus import write_atomic  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "data" / "appeals" / "translations.tsv.gz"
 COLUMNS = ("language", "english", "text", "package")
@@ -133,10 +136,7 @@ def write(table: list[tuple[str, str, str, str]]) -> None:
     # Whitespace is squashed in every field (`clean`), so a tab only ever separates them.
     lines = "".join("\t".join(row) + "\n" for row in [COLUMNS, *table])
     # mtime 0: the same rows give the same bytes
-    data = gzip.compress(lines.encode("utf-8"), compresslevel=9, mtime=0)
-    tmp = OUT.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(OUT)
+    write_atomic(OUT, gzip.compress(lines.encode("utf-8"), compresslevel=9, mtime=0))
 
 
 def main() -> int:
