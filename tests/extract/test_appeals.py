@@ -138,7 +138,7 @@ def test_translations_take_the_label_their_english_string_is_given() -> None:
     assert appeals <= asked  # a text may translate several strings; one of them asks
     others = page.labels.count("other")
     assert others == train_appeals.NEGATIVES * len(appeals)
-    assert train_appeals.translated_page(weights, -3.0) == page  # drawn with a fixed seed
+    assert train_appeals.translated_page(weights, -3.0) == page  # ranked by hash, not drawn
 
 
 def test_the_shipped_model_is_a_small_json_table_not_a_pickle() -> None:
