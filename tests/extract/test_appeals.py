@@ -141,6 +141,23 @@ def test_translations_take_the_label_their_english_string_is_given() -> None:
     assert train_appeals.translated_page(weights, -3.0) == page  # ranked by hash, not drawn
 
 
+def test_more_appeal_strings_add_negatives_and_keep_the_others() -> None:
+    if not train_appeals.read_translations()[1]:
+        pytest.skip("no translations in benchmarks/data/appeals")
+
+    def split(weights: dict[str, float]) -> tuple[set[str], set[str]]:
+        page = train_appeals.translated_page(weights, -3.0)
+        pairs = list(zip(page.paragraphs, page.labels, strict=True))
+        return {t for t, lab in pairs if lab == "appeal"}, {t for t, lab in pairs if lab == "other"}
+
+    fewer, fewer_others = split({"w subscribe": 5.0})
+    more, more_others = split({"w subscribe": 5.0, "w newsletter": 5.0})
+    assert fewer < more
+    # A draw would replace the negatives; ranked, those that stay negatives are all kept.
+    assert fewer_others - more <= more_others
+    assert len(more_others) > len(fewer_others)
+
+
 def test_the_shipped_model_is_a_small_json_table_not_a_pickle() -> None:
     raw = MODEL_PATH.read_bytes()
     assert len(raw) < MAX_MODEL_BYTES
