@@ -283,8 +283,9 @@ def translated_page(weights: dict[str, float], bias: float) -> Page:
     return Page("translations", "translations", "", (*appeal, *other), labels)
 
 
-def _rank(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+def _rank(text: str) -> tuple[bytes, str]:
+    # The text breaks a tie of hashes, so the order never rests on a set's.
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), text
 
 
 def _fit_text_model(
